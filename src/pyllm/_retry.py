@@ -1,0 +1,99 @@
+"""When to try a request again, and how long to wait first. Pure; the one retry policy.
+
+>>> policy = RetryPolicy(max_retries=2, base_delay=1.0, jitter=False)
+>>> from pyllm.errors import RateLimitError, BadRequestError
+>>> policy.delay(RateLimitError("slow", status=429, retry_after=3.0), attempt=0, elapsed=0.0)
+3.0
+>>> policy.delay(BadRequestError("bad", status=400), attempt=0, elapsed=0.0) is None
+True
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .errors import APIConnectionError, APIError, Error
+
+__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "is_retryable", "parse_retry_after"]
+
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 524, 529})
+"""Statuses worth another try. Never retried: 400, 401, 402, 403, 404, 413 and friends."""
+
+
+def is_retryable(error: Error) -> bool:
+    """Connection failures, timeouts and the statuses in :data:`RETRYABLE_STATUSES`."""
+    if isinstance(error, APIConnectionError):
+        return True
+    return isinstance(error, APIError) and error.status in RETRYABLE_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Jittered exponential backoff that honours ``Retry-After``, within a total budget.
+
+    ``max_retries`` extra attempts at most; waits are capped by ``max_retry_wait``; no retry is
+    started that would end after ``budget_s`` seconds from the first attempt.
+    """
+
+    max_retries: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_wait: float = 60.0
+    budget_s: float = 120.0
+    jitter: bool = True
+
+    def delay(self, error: Error, *, attempt: int, elapsed: float) -> float | None:
+        """Seconds to wait before attempt ``attempt + 1``, or ``None`` to give up."""
+        if attempt >= self.max_retries or not is_retryable(error):
+            return None
+        retry_after = error.retry_after if isinstance(error, APIError) else None
+        if retry_after is not None and retry_after >= 0:
+            wait = min(retry_after, self.max_retry_wait)
+        else:
+            backoff = min(self.max_delay, self.base_delay * (2**attempt))
+            wait = random.uniform(backoff / 2, backoff) if self.jitter else backoff
+        if elapsed + wait > self.budget_s:
+            return None
+        return wait
+
+
+def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or ``X-RateLimit-Reset``.
+
+    ``X-RateLimit-Reset`` is an epoch timestamp in milliseconds (OpenRouter) or seconds.
+
+    >>> parse_retry_after({"retry-after": "7"})
+    7.0
+    >>> parse_retry_after({"x-ratelimit-reset": "1700000010000"}, now=1700000000.0)
+    10.0
+    """
+    current = time.time() if now is None else now
+    lowered = {k.lower(): v for k, v in headers.items()}
+    value = lowered.get("retry-after", "").strip()
+    if value:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None:
+            return max(0.0, when.timestamp() - current)
+    reset = lowered.get("x-ratelimit-reset", "").strip()
+    if reset:
+        try:
+            stamp = float(reset)
+        except ValueError:
+            return None
+        if stamp > 1e11:  # milliseconds since the epoch
+            stamp /= 1000.0
+        if stamp > 1e9:  # an absolute time
+            return max(0.0, stamp - current)
+        return max(0.0, stamp)  # already a number of seconds
+    return None

@@ -1,0 +1,188 @@
+"""Streaming: bytes -> SSE events -> chunks -> one message (:class:`StreamParser`, pure), and the
+iterator objects ``Chat.stream`` / ``Chat.astream`` return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
+
+from ._sse import SSEDecoder
+from .accumulator import Accumulator
+from .errors import APIConnectionError, APIError, Error, InvalidResponseError
+from .message import ERROR, INCOMPLETE
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from ._loop import Exchange
+    from .chunk import Chunk
+    from .message import Message
+    from .protocols.base import ChatProtocol
+
+__all__ = ["AsyncChatStream", "ChatStream", "StreamParser"]
+
+
+class StreamParser:
+    """One streamed response: feed it bytes, get chunks; ask it for the message at any time."""
+
+    __slots__ = ("_decoder", "accumulator", "done", "protocol")
+
+    def __init__(self, protocol: ChatProtocol) -> None:
+        self.protocol = protocol
+        self.accumulator = Accumulator(provider=protocol.provider)
+        self._decoder = SSEDecoder()
+        self.done = False
+
+    def feed(self, data: bytes) -> list[Chunk]:
+        """Chunks completed by ``data``. Raises the typed error of an in-band error event."""
+        try:
+            events = self._decoder.feed(data)
+        except UnicodeDecodeError as exc:
+            raise self.attach(self._bad_bytes(exc)) from None
+        return self._parse(events) if events else []
+
+    def finish(self) -> list[Chunk]:
+        """End of the byte stream: the last chunks, or an error if the answer was cut short."""
+        chunks: list[Chunk] = []
+        if not self.done:
+            try:
+                chunks = self._parse(self._decoder.flush())
+            except UnicodeDecodeError as exc:
+                raise self.attach(self._bad_bytes(exc)) from None
+        if not self.done and self.accumulator.finish_reason is None:
+            raise self.attach(
+                APIConnectionError("the stream ended before the response was complete")
+            )
+        return chunks
+
+    def _parse(self, events: list[Any]) -> list[Chunk]:
+        protocol = self.protocol
+        add = self.accumulator.add
+        chunks: list[Chunk] = []
+        for event in events:
+            if protocol.is_end(event):
+                self.done = True
+                break
+            try:
+                chunk = protocol.parse_event(event)
+            except Error as exc:
+                raise self.attach(exc) from None
+            if chunk is not None:
+                add(chunk)
+                chunks.append(chunk)
+        return chunks
+
+    def _bad_bytes(self, exc: UnicodeDecodeError) -> InvalidResponseError:
+        return InvalidResponseError(
+            f"the stream sent bytes that are not valid UTF-8 ({exc.reason})",
+            status=200,
+            provider=self.protocol.provider,
+        )
+
+    def message(self, *, finish_reason: str | None = None) -> Message:
+        return self.accumulator.message(finish_reason=finish_reason)
+
+    def attach(self, error: Error) -> Error:
+        """``error`` with what arrived so far as its ``partial`` message (if anything did)."""
+        if isinstance(error, (APIError, APIConnectionError)) and error.partial is None:
+            if self.accumulator.received:
+                error.partial = self.message(finish_reason=ERROR)
+            if isinstance(error, APIError) and error.provider is None:
+                error.provider = self.protocol.provider
+        return error
+
+    def partial(self) -> Message | None:
+        """What arrived, marked ``incomplete``, or ``None`` if nothing did."""
+        return self.message(finish_reason=INCOMPLETE) if self.accumulator.received else None
+
+
+class ChatStream:
+    """What ``chat.stream(...)`` returns: an iterator of :class:`~pyllm.Chunk` and a context
+    manager. Leaving the ``with`` block (or breaking out of the loop) closes the connection and
+    keeps what arrived in ``chat.messages`` as a message with ``finish_reason="incomplete"``.
+
+    After the loop, ``stream.message`` is the final assistant message (also ``chat.messages[-1]``).
+    """
+
+    def __init__(self, chunks: Iterator[Chunk], exchange: Exchange) -> None:
+        self._chunks = chunks
+        self._exchange = exchange
+
+    @property
+    def message(self) -> Message | None:
+        """The final assistant message once the stream is done (``None`` before); after an early
+        stop, the partial message."""
+        return self._exchange.result
+
+    def __iter__(self) -> ChatStream:
+        return self
+
+    def __next__(self) -> Chunk:
+        return next(self._chunks)
+
+    def __enter__(self) -> ChatStream:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop reading now: closes the connection, keeps the partial message."""
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
+    def text(self) -> str:
+        """Read the whole stream and return the final answer's text."""
+        for _ in self:
+            pass
+        return self.message.content if self.message else ""
+
+
+class AsyncChatStream:
+    """The async twin of :class:`ChatStream`: ``async for`` and ``async with``.
+
+    Prefer ``async with chat.astream(...) as stream:`` when you may stop early: it closes the
+    connection at once instead of when the event loop gets round to finalizing the iterator.
+    """
+
+    def __init__(self, chunks: AsyncIterator[Chunk], exchange: Exchange) -> None:
+        self._chunks = chunks
+        self._exchange = exchange
+
+    @property
+    def message(self) -> Message | None:
+        return self._exchange.result
+
+    def __aiter__(self) -> AsyncChatStream:
+        return self
+
+    async def __anext__(self) -> Chunk:
+        return await self._chunks.__anext__()
+
+    async def __aenter__(self) -> AsyncChatStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._chunks, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+    async def text(self) -> str:
+        async for _ in self:
+            pass
+        return self.message.content if self.message else ""

@@ -1,0 +1,72 @@
+"""One piece of a streamed answer.
+
+>>> Chunk(content="Hel").content + Chunk(content="lo").content
+'Hello'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .content import Attachment
+    from .message import ToolCall, Usage
+
+__all__ = ["Chunk", "ToolCallDelta"]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallDelta:
+    """A fragment of a tool call: ``id`` and ``name`` usually arrive only on the first one."""
+
+    index: int | None = None
+    id: str | None = None
+    name: str | None = None
+    arguments: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A streamed delta. ``content`` is ``""`` when the delta had no text.
+
+    The last chunk of a response carries ``usage`` and ``finish_reason``. While tools run between
+    turns, the stream yields a chunk whose ``tool_call`` names the call being made
+    (``kind == "tool_call"``) and one with its ``tool_result`` (``kind == "tool_result"``).
+    """
+
+    content: str = ""
+    reasoning: str = ""
+    reasoning_details: tuple[Mapping[str, Any], ...] = ()
+    tool_call_deltas: tuple[ToolCallDelta, ...] = ()
+    finish_reason: str | None = None
+    native_finish_reason: str | None = None
+    usage: Usage | None = None
+    model: str | None = None
+    id: str | None = None
+    upstream: str | None = None
+    refusal: str = ""
+    images: tuple[Attachment, ...] = ()
+    annotations: tuple[Mapping[str, Any], ...] = ()
+    tool_call: ToolCall | None = None
+    tool_result: Any = None
+    raw: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def kind(self) -> str:
+        """``text``, ``reasoning``, ``tool_call``, ``tool_result``, ``usage`` or ``other``."""
+        if self.tool_result is not None:
+            return "tool_result"
+        if self.tool_call is not None or self.tool_call_deltas:
+            return "tool_call"
+        if self.content:
+            return "text"
+        if self.reasoning or self.reasoning_details:
+            return "reasoning"
+        if self.usage is not None:
+            return "usage"
+        return "other"
+
+    def __str__(self) -> str:
+        return self.content

@@ -1,0 +1,239 @@
+"""``Client``: an isolated context with its own settings, providers and connection pools.
+
+The module-level functions (``pyllm.chat``, ``pyllm.configure``...) use one default client.
+
+>>> client = Client(openrouter_api_key="sk-or-test", openrouter_base_url="http://127.0.0.1:9/api/v1")
+>>> client
+Client(providers=['openrouter'], base_url='http://127.0.0.1:9/api/v1')
+>>> client.chat("openai/gpt-4.1-mini").provider
+'openrouter'
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from .config import Settings, check_names
+from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import asyncio
+    from types import TracebackType
+
+    from ._http import AsyncHttp, SyncHttp
+    from .conversation import Chat
+    from .providers.base import Provider
+
+__all__ = ["DEFAULT_MODEL", "Client", "configure", "default_client"]
+
+DEFAULT_MODEL = "openai/gpt-4.1-mini"
+"""The model ``pyllm.chat()`` uses when none is given (``PYLLM_DEFAULT_MODEL`` overrides)."""
+
+
+class Client:
+    """Settings (explicit > ``Client(...)`` > environment > default), providers and HTTP pools.
+
+    ``transport`` / ``async_transport`` inject httpx transports; ``http_client`` /
+    ``async_http_client`` inject whole httpx clients (pyllm will not close those).
+    """
+
+    def __init__(
+        self,
+        *,
+        transport: Any = None,
+        async_transport: Any = None,
+        http_client: Any = None,
+        async_http_client: Any = None,
+        **settings: Any,
+    ) -> None:
+        self._overrides: dict[str, Any] = dict(check_names(settings))
+        self._transport = transport
+        self._async_transport = async_transport
+        self._http_client = http_client
+        self._async_http_client = async_http_client
+        self._settings: Settings | None = None
+        self._providers: dict[str, Provider] = {}
+        self._custom: dict[str, Provider] = {}
+        self._sync: SyncHttp | None = None
+        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncHttp] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __repr__(self) -> str:
+        names = sorted({*self._custom, *(n for n in self._builtin_names() if self._has_key(n))})
+        base = self.settings.openrouter_base_url
+        return f"Client(providers={names!r}" + (f", base_url={base!r})" if base else ")")
+
+    @property
+    def settings(self) -> Settings:
+        """The resolved settings (the environment is read once, on first use)."""
+        if self._settings is None:
+            self._settings = Settings.resolve(self._overrides)
+        return self._settings
+
+    def configure(self, **settings: Any) -> Client:
+        """Change settings; later requests use them (open connections are recycled)."""
+        check_names(settings)
+        self._overrides.update(settings)
+        self._settings = None
+        self._providers.clear()
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+        self._async = weakref.WeakKeyDictionary()
+        return self
+
+    # ---- providers ------------------------------------------------------------------------
+
+    def register_provider(self, provider: Provider) -> Client:
+        """Make ``provider`` available by its ``name`` (e.g. an :class:`OpenAICompatible`)."""
+        self._custom[provider.name] = provider
+        return self
+
+    def provider(self, name: str) -> Provider:
+        """The provider called ``name`` ("openrouter", "openai", or one you registered)."""
+        if name in self._custom:
+            return self._custom[name]
+        provider = self._providers.get(name)
+        if provider is None:
+            from .providers import BUILTIN_PROVIDERS
+
+            factory = BUILTIN_PROVIDERS.get(name)
+            if factory is None:
+                known = sorted({*BUILTIN_PROVIDERS, *self._custom})
+                raise ConfigurationError(
+                    f"unknown provider {name!r}; known providers: {', '.join(known)}"
+                )
+            provider = self._providers[name] = factory(self.settings)
+        return provider
+
+    def _builtin_names(self) -> list[str]:
+        from .providers import BUILTIN_PROVIDERS
+
+        return list(BUILTIN_PROVIDERS)
+
+    def _has_key(self, name: str) -> bool:
+        value = getattr(self.settings, f"{name}_api_key", None)
+        return value is not None
+
+    def configured_providers(self) -> list[str]:
+        """Providers with credentials, in resolution order (registered ones first)."""
+        return [*self._custom, *(n for n in self._builtin_names() if self._has_key(n))]
+
+    def resolve(self, model: str | None, provider: str | None = None) -> tuple[str, str]:
+        """``(model id, provider name)`` for what the user asked."""
+        chosen = model or self.settings.default_model or DEFAULT_MODEL
+        if not isinstance(chosen, str) or not chosen.strip():
+            raise ValueError(f"the model must be a non-empty string, got {chosen!r}")
+        if provider is None:
+            configured = self.configured_providers()
+            provider = configured[0] if configured else "openrouter"
+        else:
+            self.provider(provider)  # fail now, not at the first request
+        return chosen.strip(), provider
+
+    # ---- entry points ---------------------------------------------------------------------
+
+    def chat(self, model: str | None = None, *, provider: str | None = None) -> Chat:
+        """A new conversation with ``model`` on ``provider``.
+
+        >>> client = Client(openrouter_api_key="sk-or-test")
+        >>> client.chat("anthropic/claude-haiku-4.5").model
+        'anthropic/claude-haiku-4.5'
+        """
+        from .conversation import Chat
+
+        model_id, provider_name = self.resolve(model, provider)
+        return Chat(self, model_id, provider_name)
+
+    # ---- HTTP -----------------------------------------------------------------------------
+
+    @property
+    def _http(self) -> SyncHttp:
+        if self._sync is None:
+            from ._http import SyncHttp
+
+            self._sync = SyncHttp(
+                self.settings, transport=self._transport, http_client=self._http_client
+            )
+        return self._sync
+
+    def _async_http(self) -> AsyncHttp:
+        """The async pool of the running event loop (one per loop: pools cannot cross loops)."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        http = self._async.get(loop)
+        if http is None:
+            from ._http import AsyncHttp
+
+            http = AsyncHttp(
+                self.settings,
+                transport=self._async_transport,
+                http_client=self._async_http_client,
+            )
+            self._async[loop] = http
+        return http
+
+    def close(self) -> None:
+        """Close the sync connection pool."""
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+
+    async def aclose(self) -> None:
+        """Close the connection pools (sync, and the async one of the running loop)."""
+        import asyncio
+
+        self.close()
+        http = self._async.pop(asyncio.get_running_loop(), None)
+        if http is not None:
+            await http.aclose()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+_default: Client | None = None
+
+
+def default_client() -> Client:
+    """The client behind ``pyllm.chat``, ``pyllm.embed``... (created on first use)."""
+    global _default
+    if _default is None:
+        _default = Client()
+    return _default
+
+
+def configure(**settings: Any) -> Client:
+    """Configure the default client, e.g. ``pyllm.configure(openrouter_api_key="sk-or-...")``.
+
+    Accepts every :class:`~pyllm.config.Settings` field; unknown names raise
+    :class:`~pyllm.ConfigurationError` with a "did you mean".
+    """
+    return default_client().configure(**settings)
+
+
+def chat(model: str | None = None, *, provider: str | None = None) -> Chat:
+    """A new :class:`~pyllm.Chat` on the default client."""
+    return default_client().chat(model, provider=provider)

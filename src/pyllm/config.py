@@ -1,0 +1,194 @@
+"""Settings: explicit argument > ``Client(...)`` / ``pyllm.configure(...)`` > environment > default.
+
+>>> s = Settings.resolve({"openrouter_api_key": "sk-or-test"}, environ={})
+>>> s.openrouter_api_key
+Secret('********')
+>>> s.openrouter_api_key.reveal()
+'sk-or-test'
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from .errors import ConfigurationError
+
+__all__ = ["ENV_VARIABLES", "Secret", "Settings"]
+
+
+class Secret:
+    """A string that never shows itself in ``repr``, ``str``, logs or tracebacks.
+
+    >>> key = Secret("sk-or-v1-abc")
+    >>> print(key, [key])
+    ******** [Secret('********')]
+    >>> key.reveal()
+    'sk-or-v1-abc'
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself, for the one place that must send it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    def __str__(self) -> str:
+        return "********"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> Any:  # pickling keeps the value; repr never shows it
+        return (Secret, (self._value,))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting pyllm reads. ``None`` means "not set": the provider's default applies."""
+
+    openrouter_api_key: Secret | None = None
+    openrouter_base_url: str | None = None
+    openrouter_app_url: str | None = None
+    openrouter_app_title: str | None = None
+    openai_api_key: Secret | None = None
+    openai_base_url: str | None = None
+    openai_organization: str | None = None
+    anthropic_api_key: Secret | None = None
+    anthropic_base_url: str | None = None
+    default_model: str | None = None
+    timeout: float = 600.0
+    connect_timeout: float = 10.0
+    total_timeout: float | None = None
+    max_retries: int = 3
+    retry_budget_s: float = 120.0
+    max_retry_wait: float = 60.0
+    max_connections: int = 100
+    log_level: str | None = None
+    default_headers: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def resolve(
+        cls, overrides: Mapping[str, Any], *, environ: Mapping[str, str] | None = None
+    ) -> Settings:
+        """Defaults, then the environment, then ``overrides`` (``None`` values are skipped)."""
+        import os
+
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name, variable in ENV_VARIABLES.items():
+            text = env.get(variable, "").strip()
+            if text:
+                values[name] = text
+        values.update({k: v for k, v in check_names(overrides).items() if v is not None})
+        return cls(**{name: _coerce(name, value) for name, value in values.items()})
+
+    def updated(self, overrides: Mapping[str, Any]) -> Settings:
+        """A copy with ``overrides`` applied on top (``None`` values are skipped)."""
+        changes = {k: _coerce(k, v) for k, v in check_names(overrides).items() if v is not None}
+        return replace(self, **changes)
+
+
+ENV_VARIABLES: dict[str, str] = {
+    "openrouter_api_key": "OPENROUTER_API_KEY",
+    "openrouter_base_url": "OPENROUTER_BASE_URL",
+    "openrouter_app_url": "OPENROUTER_APP_URL",
+    "openrouter_app_title": "OPENROUTER_APP_TITLE",
+    "openai_api_key": "OPENAI_API_KEY",
+    "openai_base_url": "OPENAI_BASE_URL",
+    "openai_organization": "OPENAI_ORGANIZATION",
+    "anthropic_api_key": "ANTHROPIC_API_KEY",
+    "anthropic_base_url": "ANTHROPIC_BASE_URL",
+    "default_model": "PYLLM_DEFAULT_MODEL",
+    "timeout": "PYLLM_TIMEOUT",
+    "max_retries": "PYLLM_MAX_RETRIES",
+    "log_level": "PYLLM_LOG_LEVEL",
+}
+"""Setting name -> environment variable. Empty strings count as unset."""
+
+_SECRETS = frozenset({"openrouter_api_key", "openai_api_key", "anthropic_api_key"})
+_URLS = frozenset({"openrouter_base_url", "openai_base_url", "anthropic_base_url"})
+_POSITIVE = frozenset({"timeout", "connect_timeout", "retry_budget_s", "max_retry_wait"})
+_COUNTS = {"max_retries": 0, "max_connections": 1}
+
+
+def check_names(overrides: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Reject unknown setting names with a "did you mean" hint."""
+    known = Settings.names()
+    for name in overrides:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigurationError(f"unknown setting {name!r}{hint}")
+    return overrides
+
+
+def _where(name: str) -> str:
+    variable = ENV_VARIABLES.get(name)
+    return f"{name!r} (env {variable})" if variable else repr(name)
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if name in _SECRETS:
+        if isinstance(value, Secret):
+            return value
+        if not isinstance(value, str):
+            raise ConfigurationError(f"{_where(name)} must be a string API key")
+        return Secret(value.strip()) if value.strip() else None
+    if name in _URLS:
+        if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+            raise ConfigurationError(
+                f"{_where(name)} must be an http:// or https:// URL, got {value!r}"
+            )
+        return value.rstrip("/")
+    if name in _POSITIVE or name == "total_timeout":
+        return _number(name, value)
+    if name in _COUNTS:
+        return _count(name, value, _COUNTS[name])
+    if name == "default_headers":
+        if not isinstance(value, Mapping):
+            raise ConfigurationError(f"{_where(name)} must be a mapping of header names to values")
+        return dict(value)
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{_where(name)} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _number(name: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigurationError(
+            f"{_where(name)} must be a number of seconds, got {value!r}"
+        ) from None
+    if not math.isfinite(number) or number <= 0:
+        raise ConfigurationError(f"{_where(name)} must be a positive number of seconds")
+    return number
+
+
+def _count(name: str, value: Any, minimum: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"{_where(name)} must be a whole number, got {value!r}") from None
+    if isinstance(value, float) and not value.is_integer():
+        raise ConfigurationError(f"{_where(name)} must be a whole number, got {value!r}")
+    if number < minimum:
+        raise ConfigurationError(f"{_where(name)} must be at least {minimum}, got {number}")
+    return number

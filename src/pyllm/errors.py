@@ -1,0 +1,384 @@
+"""Every error pyllm raises, in one tree.
+
+::
+
+    Error                                   the root: ``except pyllm.Error`` catches all below
+    ├── ConfigurationError                  a setting is missing or invalid (names the env variable)
+    ├── ModelNotFoundError                  an unknown model id or alias ("did you mean ...")
+    ├── UnsupportedError                    the model or provider cannot do what was asked
+    ├── ToolError                           a tool could not be defined or the tool loop ran away
+    ├── APIConnectionError                  the request never got an answer (DNS, refused, reset...)
+    │   └── APITimeoutError                 connect / read / total timeout
+    └── APIError                            a server answered with an error
+        ├── BadRequestError           400
+        │   └── ContextLengthExceededError  the prompt does not fit the model's context window
+        ├── AuthenticationError       401
+        ├── PaymentRequiredError      402   out of credits
+        ├── PermissionDeniedError     403
+        │   └── ModerationError             input flagged: ``reasons``, ``flagged_input``
+        ├── NotFoundError             404   e.g. "No endpoints found for ..."
+        ├── RequestTimeoutError       408
+        ├── PayloadTooLargeError      413
+        ├── UnprocessableEntityError  422
+        ├── RateLimitError            429   ``retry_after`` in seconds when the server said
+        ├── ServerError               5xx
+        │   ├── ServiceUnavailableError  502 / 503
+        │   └── OverloadedError          529
+        └── InvalidResponseError            the body could not be understood (bad JSON, bad UTF-8)
+
+One table (:data:`STATUS_ERRORS`) maps a status to its class; :func:`api_error` is the only
+place that chooses a class. Providers only *extract* details from bodies.
+
+An error raised while streaming carries what arrived before it as ``partial`` (a
+:class:`pyllm.Message` marked ``finish_reason="error"``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .message import Message
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ContextLengthExceededError",
+    "Error",
+    "ErrorDetails",
+    "InvalidResponseError",
+    "ModelNotFoundError",
+    "ModerationError",
+    "NotFoundError",
+    "OverloadedError",
+    "PayloadTooLargeError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ServerError",
+    "ServiceUnavailableError",
+    "ToolError",
+    "UnprocessableEntityError",
+    "UnsupportedError",
+    "api_error",
+]
+
+
+class Error(Exception):
+    """Root of every pyllm error.
+
+    >>> issubclass(RateLimitError, Error)
+    True
+    """
+
+
+class ConfigurationError(Error):
+    """A setting is missing or invalid; the message names the setting and its env variable."""
+
+
+class ModelNotFoundError(Error):
+    """No model matches the id or alias; ``suggestions`` holds the closest known ids."""
+
+    def __init__(self, message: str, *, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
+
+
+class UnsupportedError(Error):
+    """The chosen model or provider cannot do what was asked (e.g. images from a text model)."""
+
+
+class ToolError(Error):
+    """A tool is badly defined, failed with ``raise_tool_errors=True``, or the loop ran away."""
+
+
+class APIConnectionError(Error):
+    """The server could not be reached or the connection broke before the answer was complete.
+
+    ``partial`` holds what a stream delivered before the break, if anything.
+    """
+
+    def __init__(self, message: str, *, partial: Message | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.partial = partial
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read or total timeout expired."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetails:
+    """What a provider could read out of an error body. Every field is optional."""
+
+    message: str = ""
+    code: int | str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    upstream: str | None = None
+    upstream_message: str | None = None
+    error_type: str | None = None
+    raw: Any = None
+    generation_id: str | None = None
+    retry_after: float | None = None
+
+
+class APIError(Error):
+    """A server answered with an error. Every attribute is always present (``None`` if unknown).
+
+    >>> err = api_error(429, ErrorDetails(message="slow down", retry_after=2.0))
+    >>> type(err).__name__, err.status, err.retry_after
+    ('RateLimitError', 429, 2.0)
+    """
+
+    hint: str = ""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: int | str | None = None,
+        provider: str | None = None,
+        upstream: str | None = None,
+        raw: Any = None,
+        metadata: Mapping[str, Any] | None = None,
+        generation_id: str | None = None,
+        retry_after: float | None = None,
+        error_type: str | None = None,
+        partial: Message | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.provider = provider
+        self.upstream = upstream
+        self.raw = raw
+        self.metadata: Mapping[str, Any] = metadata or {}
+        self.generation_id = generation_id
+        self.retry_after = retry_after
+        self.error_type = error_type
+        self.partial = partial
+
+    def __str__(self) -> str:
+        where = self.provider or "the server"
+        if self.upstream:
+            where += f" (upstream: {self.upstream})"
+        status = f"{self.status} " if self.status is not None else ""
+        text = f"{status}{type(self).__name__} from {where}: {self.message or 'no message given'}"
+        if self.retry_after is not None:
+            text += f" [retry after {self.retry_after:g}s]"
+        if self.hint:
+            text += f" -- {self.hint}"
+        return text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"
+
+
+class BadRequestError(APIError):
+    hint = "the request was rejected as invalid; fix it before retrying"
+
+
+class ContextLengthExceededError(BadRequestError):
+    hint = "shorten the conversation or pick a model with a larger context window"
+
+
+class AuthenticationError(APIError):
+    hint = "check the API key (e.g. OPENROUTER_API_KEY)"
+
+
+class PaymentRequiredError(APIError):
+    hint = "add credits or raise the key's limit"
+
+
+class PermissionDeniedError(APIError):
+    hint = "the request is not allowed for this key, region or input"
+
+
+class ModerationError(PermissionDeniedError):
+    """Input flagged by moderation: ``reasons`` and ``flagged_input`` say why."""
+
+    hint = "the input was flagged by moderation"
+
+    @property
+    def reasons(self) -> list[str]:
+        value = self.metadata.get("reasons")
+        return [str(v) for v in value] if isinstance(value, list) else []
+
+    @property
+    def flagged_input(self) -> str | None:
+        value = self.metadata.get("flagged_input")
+        return value if isinstance(value, str) else None
+
+
+class NotFoundError(APIError):
+    hint = "check the model id; it may have no available endpoints right now"
+
+
+class RequestTimeoutError(APIError):
+    hint = "the server timed out; retrying usually helps"
+
+
+class PayloadTooLargeError(APIError):
+    hint = "send less: smaller attachments or a shorter prompt"
+
+
+class UnprocessableEntityError(APIError):
+    hint = "the server understood the request but could not process it"
+
+
+class RateLimitError(APIError):
+    hint = "slow down, wait for retry_after, or add fallbacks"
+
+
+class ServerError(APIError):
+    hint = "a server-side failure; retrying or a fallback model usually helps"
+
+
+class ServiceUnavailableError(ServerError):
+    hint = "the provider is down or unreachable; retry or add fallbacks"
+
+
+class OverloadedError(ServerError):
+    hint = "the provider is overloaded; retry later or add fallbacks"
+
+
+class InvalidResponseError(APIError):
+    hint = "the server sent a body pyllm could not understand"
+
+
+STATUS_ERRORS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    408: RequestTimeoutError,
+    413: PayloadTooLargeError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+    502: ServiceUnavailableError,
+    503: ServiceUnavailableError,
+    529: OverloadedError,
+}
+"""The one table mapping an HTTP status (or an in-band ``error.code``) to an error class."""
+
+# In-band errors sometimes carry a word instead of a status number.
+_CODE_WORDS: dict[str, int] = {
+    "invalid_request": 400,
+    "invalid_request_error": 400,
+    "context_length_exceeded": 400,
+    "token_limit_exceeded": 400,
+    "max_tokens_exceeded": 400,
+    "authentication": 401,
+    "authentication_error": 401,
+    "payment_required": 402,
+    "permission_denied": 403,
+    "permission_error": 403,
+    "content_policy_violation": 403,
+    "not_found": 404,
+    "not_found_error": 404,
+    "timeout": 408,
+    "payload_too_large": 413,
+    "request_too_large": 413,
+    "unprocessable": 422,
+    "rate_limit_exceeded": 429,
+    "rate_limit_error": 429,
+    "server": 500,
+    "server_error": 500,
+    "api_error": 500,
+    "provider_unavailable": 503,
+    "provider_overloaded": 529,
+    "overloaded_error": 529,
+}
+
+_CONTEXT_LENGTH = re.compile(
+    r"context length|context window|context_length|maximum context|too many tokens|"
+    r"prompt is too long|input is too long|reduce the length",
+    re.IGNORECASE,
+)
+
+
+def status_from_code(code: object) -> int | None:
+    """The HTTP status an in-band ``error.code`` stands for (``502``, ``"502"``, ``"timeout"``).
+
+    >>> status_from_code("rate_limit_exceeded"), status_from_code(502), status_from_code("nope")
+    (429, 502, None)
+    """
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int):
+        return code if 100 <= code <= 599 else None
+    if isinstance(code, str):
+        text = code.strip()
+        if text.isdigit():
+            return status_from_code(int(text))
+        return _CODE_WORDS.get(text.lower())
+    return None
+
+
+def _error_class(status: int | None, details: ErrorDetails) -> type[APIError]:
+    if status is None:
+        status = status_from_code(details.error_type) or status_from_code(details.code)
+    cls = STATUS_ERRORS.get(status or 0)
+    if cls is None:
+        if status is not None and 500 <= status <= 599:
+            cls = ServerError
+        elif status is not None and 400 <= status <= 499:
+            cls = BadRequestError
+        else:
+            cls = APIError
+    if cls is BadRequestError and (
+        details.error_type == "context_length_exceeded"
+        or _CONTEXT_LENGTH.search(details.message)
+        or _CONTEXT_LENGTH.search(details.upstream_message or "")
+    ):
+        return ContextLengthExceededError
+    if cls is PermissionDeniedError and (
+        "reasons" in details.metadata or "flagged_input" in details.metadata
+    ):
+        return ModerationError
+    return cls
+
+
+def api_error(
+    status: int | None,
+    details: ErrorDetails,
+    *,
+    provider: str | None = None,
+    partial: Message | None = None,
+) -> APIError:
+    """Build the right :class:`APIError` subclass for ``status`` (or the in-band code).
+
+    The message joins the server's text with the upstream provider's own text when present.
+    """
+    message = details.message.strip() or "no error message in the response"
+    upstream_text = (details.upstream_message or "").strip()
+    if upstream_text and upstream_text not in message:
+        message = f"{message} - {upstream_text}"
+    if status is None:
+        status = status_from_code(details.code) or status_from_code(details.error_type)
+    cls = _error_class(status, details)
+    return cls(
+        message,
+        status=status,
+        code=details.code,
+        provider=provider,
+        upstream=details.upstream,
+        raw=details.raw,
+        metadata=details.metadata,
+        generation_id=details.generation_id,
+        retry_after=details.retry_after,
+        error_type=details.error_type,
+        partial=partial,
+    )

@@ -1,0 +1,107 @@
+"""What a wire protocol provides, and small pure helpers every protocol shares.
+
+A protocol turns frozen requests into JSON payloads (``render_*``) and JSON back into
+values (``parse_*``). It does no I/O and imports no HTTP library.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..errors import ErrorDetails, InvalidResponseError
+
+if TYPE_CHECKING:
+    from .._sse import ServerSentEvent
+    from ..chunk import Chunk
+    from ..message import Message
+    from ..request import ChatRequest
+
+__all__ = ["ChatProtocol", "as_int", "decode_json", "deep_merge", "describe_body"]
+
+
+class ChatProtocol(Protocol):
+    """The chat half of a wire format."""
+
+    provider: str
+
+    def render_chat(self, request: ChatRequest) -> dict[str, Any]: ...
+
+    def parse_chat(self, body: Any) -> Message: ...
+
+    def is_end(self, event: ServerSentEvent) -> bool: ...
+
+    def parse_event(self, event: ServerSentEvent) -> Chunk | None: ...
+
+    def parse_error(self, body: Any) -> ErrorDetails: ...
+
+
+def describe_body(body: bytes, limit: int = 200) -> str:
+    """A short, printable excerpt of a body for error messages."""
+    text = body.decode("utf-8", "replace").strip()
+    if text.lower().startswith(("<!doctype", "<html")):
+        import re
+
+        title = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+        text = f"HTML page: {title.group(1).strip()}" if title else "an HTML page"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def decode_json(body: bytes, *, provider: str, status: int = 200) -> Any:
+    """Parse a JSON body (leading whitespace is fine) or raise :class:`InvalidResponseError`."""
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError as exc:
+        reason = f"the body is not valid UTF-8 (byte {exc.start})"
+    except ValueError as exc:
+        if not body.strip():
+            reason = "the body is empty"
+        else:
+            reason = (
+                f"the body is not valid JSON ({getattr(exc, 'msg', exc)}): {describe_body(body)}"
+            )
+    raise InvalidResponseError(reason, status=status, provider=provider, raw=body)
+
+
+def as_int(value: Any) -> int:
+    """Token counts and similar: anything int-like becomes an int, anything else 0."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return 0
+
+
+def as_float(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``extra`` merged into a copy of ``base``; nested mappings merge, anything else replaces.
+
+    >>> deep_merge({"provider": {"sort": "price"}, "a": 1}, {"provider": {"only": ["x"]}})
+    {'provider': {'sort': 'price', 'only': ['x']}, 'a': 1}
+    """
+    merged = dict(base)
+    for key, value in extra.items():
+        current = merged.get(key)
+        if isinstance(current, Mapping) and isinstance(value, Mapping):
+            merged[key] = deep_merge(dict(current), value)
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,438 @@
+"""The OpenAI Chat Completions wire format (``POST /chat/completions``), pure.
+
+Lenient on input: unknown fields and enum values pass through, ``content`` may be ``null`` or
+``""``, numbers may be strings. Strict on meaning: an ``error`` anywhere raises the typed error
+its code maps to, never a silent short success.
+
+>>> from pyllm.message import Message
+>>> from pyllm.request import ChatRequest
+>>> proto = ChatCompletions("openai")
+>>> proto.render_chat(ChatRequest("gpt-4.1-mini", (Message.user("Hi"),)))
+{'model': 'gpt-4.1-mini', 'messages': [{'role': 'user', 'content': 'Hi'}], 'stream': False}
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..accumulator import parse_tool_arguments
+from ..chunk import Chunk, ToolCallDelta
+from ..content import Attachment
+from ..errors import ErrorDetails, InvalidResponseError, api_error
+from ..message import Message, ToolCall, Usage
+from .base import as_float, as_int, deep_merge
+
+if TYPE_CHECKING:
+    from .._sse import ServerSentEvent
+    from ..request import ChatRequest
+
+__all__ = ["ChatCompletions", "attachment_from_url"]
+
+_AUDIO_FORMATS = {
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "audio/flac": "flac",
+    "audio/ogg": "ogg",
+    "audio/mp4": "m4a",
+    "audio/aac": "aac",
+    "audio/aiff": "aiff",
+}
+
+
+def attachment_from_url(url: str) -> Attachment:
+    """An ``image_url``/``file_data`` value (data URL or remote URL) as an :class:`Attachment`."""
+    if url.startswith("data:"):
+        header, _, payload = url.partition(",")
+        mime = header[5:].split(";", 1)[0] or None
+        try:
+            data = (
+                base64.b64decode(payload, validate=False)
+                if ";base64" in header
+                else payload.encode()
+            )
+        except (binascii.Error, ValueError):
+            return Attachment(url=url, mime_type=mime)
+        return Attachment(data=data, mime_type=mime, url=url)
+    return Attachment(url=url)
+
+
+class ChatCompletions:
+    """Render and parse Chat Completions. Subclasses (dialects) override the small hooks."""
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+
+    # ---- render -------------------------------------------------------------------------
+
+    def render_chat(self, request: ChatRequest) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "model": request.model,
+            "messages": [self.render_message(m) for m in request.messages],
+            "stream": request.stream,
+        }
+        if request.stream:
+            payload["stream_options"] = {"include_usage": True}
+        if request.temperature is not None:
+            payload["temperature"] = request.temperature
+        if request.tools:
+            payload["tools"] = [self.render_tool(t) for t in request.tools]
+            if request.tool_choice is not None:
+                payload["tool_choice"] = self.render_tool_choice(request.tool_choice)
+            if request.parallel_tool_calls is not None:
+                payload["parallel_tool_calls"] = request.parallel_tool_calls
+        if request.schema is not None:
+            payload["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": request.schema.name,
+                    "schema": dict(request.schema.schema),
+                    "strict": request.schema.strict,
+                },
+            }
+        self.render_extras(request, payload)
+        return deep_merge(payload, request.params) if request.params else payload
+
+    def render_extras(self, request: ChatRequest, payload: dict[str, Any]) -> None:
+        """Dialect hook: reasoning, routing, fallbacks."""
+        if request.thinking is not None and request.thinking.effort:
+            payload["reasoning_effort"] = request.thinking.effort
+
+    def render_tool(self, tool: Any) -> dict[str, Any]:
+        function: dict[str, Any] = {
+            "name": tool.name,
+            "description": tool.description,
+            "parameters": dict(tool.parameters),
+        }
+        if tool.strict is not None:
+            function["strict"] = tool.strict
+        return {"type": "function", "function": function}
+
+    def render_tool_choice(self, choice: str) -> Any:
+        if choice in ("auto", "none", "required"):
+            return choice
+        return {"type": "function", "function": {"name": choice}}
+
+    def render_message(self, message: Message) -> dict[str, Any]:
+        role = message.role
+        if role == "tool":
+            return {
+                "role": "tool",
+                "tool_call_id": message.tool_call_id,
+                "content": self.render_content(message),
+            }
+        rendered: dict[str, Any] = {"role": role, "content": self.render_content(message)}
+        if role == "assistant":
+            if message.tool_calls:
+                rendered["tool_calls"] = [self.render_tool_call(c) for c in message.tool_calls]
+            self.render_assistant_extras(message, rendered)
+        return rendered
+
+    def render_assistant_extras(self, message: Message, rendered: dict[str, Any]) -> None:
+        """Dialect hook: e.g. OpenRouter sends ``reasoning_details`` back unchanged."""
+
+    def render_tool_call(self, call: ToolCall) -> dict[str, Any]:
+        arguments = call.raw_arguments or json.dumps(dict(call.arguments), ensure_ascii=False)
+        return {
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": arguments},
+        }
+
+    def render_content(self, message: Message) -> Any:
+        if not message.attachments:
+            return message.content
+        parts: list[dict[str, Any]] = []
+        if message.content:
+            parts.append({"type": "text", "text": message.content})
+        parts.extend(self.render_attachment(a) for a in message.attachments)
+        return parts
+
+    def render_attachment(self, attachment: Attachment) -> dict[str, Any]:
+        kind = attachment.kind
+        if kind == "image":
+            return {"type": "image_url", "image_url": {"url": attachment.data_url()}}
+        if kind == "audio" and attachment.data is not None:
+            audio_format = _AUDIO_FORMATS.get(attachment.mime_type or "", "wav")
+            data = base64.b64encode(attachment.data).decode("ascii")
+            return {"type": "input_audio", "input_audio": {"data": data, "format": audio_format}}
+        if kind == "text" and attachment.data is not None:
+            name = attachment.filename or "attachment.txt"
+            text = attachment.data.decode("utf-8", "replace")
+            return {"type": "text", "text": f'<file name="{name}">\n{text}\n</file>'}
+        return {
+            "type": "file",
+            "file": {"filename": attachment.filename or "file", "file_data": attachment.data_url()},
+        }
+
+    # ---- parse --------------------------------------------------------------------------
+
+    def parse_chat(self, body: Any) -> Message:
+        if not isinstance(body, Mapping):
+            raise self._invalid(f"expected a JSON object, got {type(body).__name__}", body)
+        choices = body.get("choices")
+        if body.get("error") and not choices:
+            raise api_error(None, self.parse_error(body), provider=self.provider)
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], Mapping):
+            raise self._invalid(
+                "the response has no choices (the upstream may be starting up; retry)", body
+            )
+        choice = choices[0]
+        data = choice.get("message")
+        data = data if isinstance(data, Mapping) else {}
+        message = Message(
+            role="assistant",
+            content=_text(data.get("content")),
+            tool_calls=tuple(_parse_tool_calls(data.get("tool_calls"))),
+            reasoning=_text(data.get("reasoning") or data.get("reasoning_content")) or None,
+            reasoning_details=_dicts(data.get("reasoning_details")),
+            model=_str_or_none(body.get("model")),
+            provider=self.provider,
+            upstream=_str_or_none(body.get("provider")),
+            id=_str_or_none(body.get("id")),
+            finish_reason=_str_or_none(choice.get("finish_reason")),
+            native_finish_reason=_str_or_none(choice.get("native_finish_reason")),
+            usage=self.parse_usage(body.get("usage")),
+            refusal=_str_or_none(data.get("refusal")),
+            images=tuple(_parse_images(data.get("images"))),
+            annotations=_dicts(data.get("annotations")),
+            raw=body,
+        )
+        error = choice.get("error")
+        if error or message.finish_reason == "error":
+            details = self.parse_error({"error": error} if error else {})
+            if not details.message:
+                reason = message.native_finish_reason or "unknown reason"
+                details = ErrorDetails(message=f"generation failed ({reason})", raw=body)
+            raise api_error(
+                None,
+                details,
+                provider=self.provider,
+                partial=message.replace(finish_reason="error"),
+            )
+        return message
+
+    def parse_usage(self, data: Any) -> Usage | None:
+        if not isinstance(data, Mapping):
+            return None
+        prompt_details = data.get("prompt_tokens_details")
+        completion_details = data.get("completion_tokens_details")
+        prompt_details = prompt_details if isinstance(prompt_details, Mapping) else {}
+        completion_details = completion_details if isinstance(completion_details, Mapping) else {}
+        cost = as_float(data.get("cost"))
+        return Usage(
+            input_tokens=as_int(data.get("prompt_tokens")),
+            output_tokens=as_int(data.get("completion_tokens")),
+            total_tokens=as_int(data.get("total_tokens")),
+            cached_tokens=as_int(prompt_details.get("cached_tokens")),
+            cache_write_tokens=as_int(prompt_details.get("cache_write_tokens")),
+            reasoning_tokens=as_int(completion_details.get("reasoning_tokens")),
+            cost=cost,
+            cost_source="provider" if cost is not None else None,
+            raw=data,
+        )
+
+    def is_end(self, event: ServerSentEvent) -> bool:
+        return event.data == "[DONE]"
+
+    def parse_event(self, event: ServerSentEvent) -> Chunk | None:
+        text = event.data
+        if not text or text.isspace():
+            return None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            snippet = text if len(text) <= 120 else text[:117] + "..."
+            raise self._invalid(f"a stream event is not valid JSON: {snippet!r}", text) from None
+        if not isinstance(data, dict):
+            raise self._invalid(f"a stream event is a JSON {type(data).__name__}", data)
+        if data.get("error"):
+            raise api_error(None, self.parse_error(data), provider=self.provider)
+        return self.parse_chunk(data)
+
+    def parse_chunk(self, data: dict[str, Any]) -> Chunk:
+        usage = data.get("usage")
+        choices = data.get("choices")
+        choice = choices[0] if isinstance(choices, list) and choices else None
+        if not isinstance(choice, dict):
+            return Chunk(
+                usage=self.parse_usage(usage) if usage else None,
+                model=data.get("model"),
+                id=data.get("id"),
+                upstream=data.get("provider"),
+                raw=data,
+            )
+        delta = choice.get("delta")
+        if not isinstance(delta, dict):
+            delta = {}
+        finish_reason = choice.get("finish_reason")
+        if finish_reason == "error":
+            native = choice.get("native_finish_reason") or "unknown reason"
+            details = self.parse_error({"error": choice["error"]}) if choice.get("error") else None
+            raise api_error(
+                None,
+                details or ErrorDetails(message=f"generation failed ({native})", raw=data),
+                provider=self.provider,
+            )
+        content = delta.get("content")
+        reasoning = delta.get("reasoning") or delta.get("reasoning_content")
+        return Chunk(
+            content=content if isinstance(content, str) else "",
+            reasoning=reasoning if isinstance(reasoning, str) else "",
+            reasoning_details=_dicts(delta.get("reasoning_details")),
+            tool_call_deltas=_parse_tool_deltas(delta.get("tool_calls")),
+            finish_reason=finish_reason if isinstance(finish_reason, str) else None,
+            native_finish_reason=_str_or_none(choice.get("native_finish_reason")),
+            usage=self.parse_usage(usage) if usage else None,
+            model=data.get("model"),
+            id=data.get("id"),
+            upstream=data.get("provider"),
+            refusal=_text(delta.get("refusal")),
+            images=tuple(_parse_images(delta.get("images"))),
+            annotations=_dicts(delta.get("annotations")),
+            raw=data,
+        )
+
+    def parse_error(self, body: Any) -> ErrorDetails:
+        """Read ``{"error": {...}}`` (or a string, a list, anything) into :class:`ErrorDetails`."""
+        if isinstance(body, list) and body:
+            body = body[0]
+        if isinstance(body, (bytes, str)):
+            text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+            return ErrorDetails(message=text.strip(), raw=body)
+        if not isinstance(body, Mapping):
+            return ErrorDetails(raw=body)
+        error = body.get("error", body)
+        if isinstance(error, str):
+            return ErrorDetails(message=error, raw=body)
+        if not isinstance(error, Mapping):
+            return ErrorDetails(message=_text(body.get("message")), raw=body)
+        metadata = _metadata(error.get("metadata"))
+        error_type = error.get("type") or error.get("error_type") or metadata.get("error_type")
+        code = error.get("code")
+        if code is None:
+            code = error.get("http_status") or error.get("status")
+        return self.parse_error_extras(
+            error,
+            ErrorDetails(
+                message=_text(error.get("message")) or _text(error.get("error")),
+                code=code if isinstance(code, (int, str)) and not isinstance(code, bool) else None,
+                metadata=metadata,
+                error_type=error_type if isinstance(error_type, str) else None,
+                raw=body,
+                generation_id=_str_or_none(body.get("id")),
+            ),
+        )
+
+    def parse_error_extras(self, error: Mapping[str, Any], details: ErrorDetails) -> ErrorDetails:
+        """Dialect hook: provider-specific metadata (upstream name, raw upstream text...)."""
+        return details
+
+    def _invalid(self, reason: str, raw: Any) -> InvalidResponseError:
+        return InvalidResponseError(reason, status=200, provider=self.provider, raw=raw)
+
+
+# ---- small lenient readers ---------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):  # content given as parts
+        return "".join(
+            p.get("text", "")
+            for p in value
+            if isinstance(p, Mapping) and isinstance(p.get("text"), str)
+        )
+    return ""
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _dicts(value: Any) -> tuple[Mapping[str, Any], ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value if isinstance(v, Mapping))
+
+
+def _metadata(value: Any) -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, str) and value.strip():
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return {"raw": value}
+        return dict(parsed) if isinstance(parsed, Mapping) else {"raw": parsed}
+    return {}
+
+
+def _parse_tool_calls(value: Any) -> list[ToolCall]:
+    calls: list[ToolCall] = []
+    if not isinstance(value, list):
+        return calls
+    for position, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            continue
+        function = item.get("function")
+        function = function if isinstance(function, Mapping) else {}
+        raw_arguments = function.get("arguments")
+        if isinstance(raw_arguments, Mapping):  # some hosts send an object, not a string
+            raw_arguments = json.dumps(raw_arguments)
+        raw = raw_arguments if isinstance(raw_arguments, str) else ""
+        arguments, error = parse_tool_arguments(raw)
+        calls.append(
+            ToolCall(
+                id=_str_or_none(item.get("id")) or f"call_{position}",
+                name=_text(function.get("name")),
+                arguments=arguments,
+                raw_arguments=raw,
+                arguments_error=error,
+            )
+        )
+    return calls
+
+
+def _parse_tool_deltas(value: Any) -> tuple[ToolCallDelta, ...]:
+    if not value or not isinstance(value, list):
+        return ()
+    deltas = []
+    for item in value:
+        if not isinstance(item, Mapping):
+            continue
+        function = item.get("function")
+        function = function if isinstance(function, Mapping) else {}
+        index = item.get("index")
+        arguments = function.get("arguments")
+        if isinstance(arguments, Mapping):
+            arguments = json.dumps(arguments)
+        deltas.append(
+            ToolCallDelta(
+                index=index if isinstance(index, int) and not isinstance(index, bool) else None,
+                id=_str_or_none(item.get("id")) or None,
+                name=_str_or_none(function.get("name")) or None,
+                arguments=arguments if isinstance(arguments, str) else "",
+            )
+        )
+    return tuple(deltas)
+
+
+def _parse_images(value: Any) -> list[Attachment]:
+    images: list[Attachment] = []
+    if not isinstance(value, list):
+        return images
+    for item in value:
+        if not isinstance(item, Mapping):
+            continue
+        image_url = item.get("image_url")
+        url = image_url.get("url") if isinstance(image_url, Mapping) else item.get("url")
+        if isinstance(url, str) and url:
+            images.append(attachment_from_url(url))
+    return images

@@ -1,0 +1,91 @@
+"""OpenRouter's dialect of Chat Completions, pure.
+
+Adds what OpenRouter has beyond OpenAI: ``reasoning`` settings, ``reasoning_details`` sent back
+unchanged on assistant messages (required across tool turns), the server-side ``models``
+fallback list, ``provider`` routing preferences, and error metadata (``provider_name``, the
+upstream's own ``raw`` error text, ``availability.retry_after``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ErrorDetails
+from .base import as_float
+from .chat_completions import ChatCompletions
+
+if TYPE_CHECKING:
+    from ..message import Message
+    from ..request import ChatRequest
+
+__all__ = ["OpenRouterDialect"]
+
+
+class OpenRouterDialect(ChatCompletions):
+    def render_extras(self, request: ChatRequest, payload: dict[str, Any]) -> None:
+        thinking = request.thinking
+        if thinking is not None:
+            reasoning: dict[str, Any] = {}
+            if thinking.budget is not None:
+                reasoning["max_tokens"] = thinking.budget
+            elif thinking.effort is not None:
+                reasoning["effort"] = thinking.effort
+            else:
+                reasoning["enabled"] = True
+            if thinking.exclude:
+                reasoning["exclude"] = True
+            payload["reasoning"] = reasoning
+        if request.fallback_models:
+            payload["models"] = [request.model, *request.fallback_models]
+        if request.routing:
+            payload["provider"] = dict(request.routing)
+
+    def render_assistant_extras(self, message: Message, rendered: dict[str, Any]) -> None:
+        if message.reasoning_details:
+            rendered["reasoning_details"] = [dict(d) for d in message.reasoning_details]
+
+    def parse_error_extras(self, error: Mapping[str, Any], details: ErrorDetails) -> ErrorDetails:
+        metadata = details.metadata
+        upstream = metadata.get("provider_name")
+        retry_after = None
+        availability = error.get("availability")
+        if isinstance(availability, Mapping):
+            retry_after = as_float(availability.get("retry_after"))
+        return ErrorDetails(
+            message=details.message,
+            code=details.code,
+            metadata=metadata,
+            upstream=upstream if isinstance(upstream, str) else None,
+            upstream_message=_upstream_message(metadata.get("raw")),
+            error_type=details.error_type,
+            raw=details.raw,
+            generation_id=details.generation_id,
+            retry_after=retry_after,
+        )
+
+
+def _upstream_message(raw: Any, depth: int = 0) -> str | None:
+    """The upstream provider's own words from ``metadata.raw`` (a JSON string, object or text)."""
+    if depth > 4 or raw is None:
+        return None
+    if isinstance(raw, str):
+        text = raw.strip()
+        if not text:
+            return None
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return text if len(text) <= 500 else text[:497] + "..."
+        return _upstream_message(parsed, depth + 1) if not isinstance(parsed, str) else parsed
+    if isinstance(raw, Mapping):
+        for key in ("error", "message", "detail", "error_message"):
+            if key in raw:
+                found = _upstream_message(raw[key], depth + 1)
+                if found:
+                    return found
+        return None
+    if isinstance(raw, list) and raw:
+        return _upstream_message(raw[0], depth + 1)
+    return None

@@ -1,0 +1,125 @@
+"""A provider says *where* and *who*: base URL, auth and attribution headers, error extraction.
+
+How bytes look on the wire is the protocol's job (``pyllm.protocols``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .._retry import parse_retry_after
+from ..errors import ConfigurationError, ErrorDetails
+from ..protocols.base import describe_body
+
+if TYPE_CHECKING:
+    from ..config import Secret, Settings
+    from ..protocols.base import ChatProtocol
+
+__all__ = ["Provider"]
+
+USER_AGENT = "pyllm/0.1.0"
+
+
+class Provider:
+    """Base class. Subclasses set ``name`` and build a ``protocol``.
+
+    ``api_key_setting`` / ``api_key_env`` name where the key comes from, so a missing key gives a
+    :class:`~pyllm.ConfigurationError` that says exactly what to set.
+    """
+
+    name: str = "provider"
+    display_name: str = "Provider"
+    api_key_setting: ClassVar[str | None] = None
+    api_key_env: ClassVar[str | None] = None
+    chat_path: ClassVar[str] = "/chat/completions"
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: Secret | None,
+        protocol: ChatProtocol,
+        headers: Mapping[str, str] | None = None,
+        requires_key: bool = True,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.protocol = protocol
+        self._api_key = api_key
+        self._extra_headers = dict(headers or {})
+        self.requires_key = requires_key
+        self._headers: dict[str, str] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Provider:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
+
+    @property
+    def has_key(self) -> bool:
+        return self._api_key is not None
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def auth_headers(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
+
+    def headers(self, *, authenticated: bool = True) -> dict[str, str]:
+        """Request headers (cached). Raises :class:`ConfigurationError` when a key is needed."""
+        if not authenticated:
+            return {"User-Agent": USER_AGENT, **self._extra_headers}
+        if self._headers is None:
+            headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+            if self._api_key is not None:
+                headers.update(self.auth_headers(self._api_key.reveal()))
+            elif self.requires_key:
+                raise self.missing_key()
+            headers.update(self._extra_headers)
+            self._headers = headers
+        return self._headers
+
+    def missing_key(self) -> ConfigurationError:
+        where = f"pass {self.api_key_setting}=... to pyllm.configure() or pyllm.Client()"
+        if self.api_key_env:
+            where += f", or set the {self.api_key_env} environment variable"
+        return ConfigurationError(f"{self.display_name} needs an API key: {where}")
+
+    def redact(self, text: str) -> str:
+        """``text`` with this provider's key blanked out (servers sometimes echo keys)."""
+        if self._api_key is not None and self._api_key.reveal() and self._api_key.reveal() in text:
+            return text.replace(self._api_key.reveal(), "********")
+        return text
+
+    def extract_error(self, status: int, headers: Mapping[str, str], body: bytes) -> ErrorDetails:
+        """Everything an error response says, never raising whatever the body holds."""
+        parsed: Any
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        details = self.protocol.parse_error(parsed if parsed is not None else body)
+        message = details.message or _fallback_message(status, body)
+        lowered = {k.lower(): v for k, v in headers.items()}
+        retry_after = details.retry_after
+        if retry_after is None:
+            retry_after = parse_retry_after(lowered)
+        return ErrorDetails(
+            message=self.redact(message),
+            code=details.code,
+            metadata=details.metadata,
+            upstream=details.upstream,
+            upstream_message=self.redact(details.upstream_message or "") or None,
+            error_type=details.error_type,
+            raw=parsed if parsed is not None else body,
+            generation_id=details.generation_id or lowered.get("x-generation-id"),
+            retry_after=retry_after,
+        )
+
+
+def _fallback_message(status: int, body: bytes) -> str:
+    excerpt = describe_body(body)
+    return excerpt or f"HTTP {status} with an empty body"

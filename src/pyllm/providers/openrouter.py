@@ -1,0 +1,39 @@
+"""OpenRouter: one key, hundreds of models. pyllm's first-class provider."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from ..protocols.openrouter import OpenRouterDialect
+from .base import Provider
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+__all__ = ["DEFAULT_BASE_URL", "OpenRouter"]
+
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+
+
+class OpenRouter(Provider):
+    """``OPENROUTER_API_KEY`` / ``OPENROUTER_BASE_URL``; attribution headers only when set."""
+
+    name = "openrouter"
+    display_name: str = "OpenRouter"
+    api_key_setting: ClassVar[str | None] = "openrouter_api_key"
+    api_key_env: ClassVar[str | None] = "OPENROUTER_API_KEY"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenRouter:
+        headers: dict[str, str] = {}
+        if settings.openrouter_app_url:
+            headers["HTTP-Referer"] = settings.openrouter_app_url
+        if settings.openrouter_app_title:
+            headers["X-OpenRouter-Title"] = settings.openrouter_app_title
+        headers.update(settings.default_headers)
+        return cls(
+            base_url=settings.openrouter_base_url or DEFAULT_BASE_URL,
+            api_key=settings.openrouter_api_key,
+            protocol=OpenRouterDialect(cls.name),
+            headers=headers,
+        )

@@ -1,0 +1,65 @@
+"""The frozen description of one chat request, built by :class:`pyllm.Chat`, rendered by a protocol.
+
+>>> from pyllm.message import Message
+>>> r = ChatRequest(model="openai/gpt-4.1-mini", messages=(Message.user("Hi"),))
+>>> r.stream, r.tools
+(False, ())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .message import Message
+
+__all__ = ["ChatRequest", "ResponseSchema", "Thinking", "ToolDefinition"]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolDefinition:
+    """What the model is told about a tool: name, description and a JSON Schema of parameters."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
+    strict: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseSchema:
+    """A JSON Schema the answer must follow (structured output)."""
+
+    name: str
+    schema: Mapping[str, Any]
+    strict: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Thinking:
+    """Reasoning settings: an ``effort`` level or a token ``budget``; ``exclude`` hides the text."""
+
+    effort: str | None = None
+    budget: int | None = None
+    exclude: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    """Everything one call sends. ``params`` is deep-merged into the payload last."""
+
+    model: str
+    messages: tuple[Message, ...]
+    stream: bool = False
+    temperature: float | None = None
+    tools: tuple[ToolDefinition, ...] = ()
+    tool_choice: str | None = None
+    parallel_tool_calls: bool | None = None
+    schema: ResponseSchema | None = None
+    thinking: Thinking | None = None
+    fallback_models: tuple[str, ...] = ()
+    routing: Mapping[str, Any] | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)

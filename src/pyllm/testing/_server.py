@@ -1,0 +1,409 @@
+"""A small HTTP/1.1 server on 127.0.0.1 that behaves like OpenRouter (asyncio, stdlib only).
+
+It runs on its own thread and event loop, so sync and async clients in the same process can
+talk to it through real sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import struct
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._replies import Rendered, Reply, body_bytes
+
+__all__ = ["FakeOpenRouter", "RecordedRequest"]
+
+Handler = Callable[["RecordedRequest"], Reply | None]
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    404: "Not Found",
+    408: "Request Timeout",
+    413: "Payload Too Large",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+    529: "Overloaded",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """A request the server received: ``method``, ``path``, lower-cased ``headers``, ``body``."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+    json: Any = field(default=None, compare=False)
+
+    @property
+    def messages(self) -> list[Any]:
+        return list(self.json.get("messages") or []) if isinstance(self.json, dict) else []
+
+
+class _Aborted(Exception):
+    pass
+
+
+class FakeOpenRouter:
+    """An OpenRouter-compatible server for tests and demos. Use it as a context manager.
+
+    >>> from pyllm.testing import FakeOpenRouter, text
+    >>> with FakeOpenRouter() as server:
+    ...     server.reply(text("Hi there!"))
+    ...     reply = server.chat().ask("Hello")
+    >>> reply.content, server.requests[-1].json["messages"][-1]["content"]
+    ('Hi there!', 'Hello')
+
+    Unscripted chat requests get an echo of the last user message. ``api_key`` makes the server
+    answer 401 (like OpenRouter) to requests without that bearer key.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str | None = None,
+        model: str = "openai/gpt-4.1-mini",
+        write_size: int | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.api_key = api_key
+        self.model = model
+        self.write_size = write_size
+        self.requests: list[RecordedRequest] = []
+        self._queues: dict[str, deque[Reply]] = {}
+        self._routes: dict[str, Handler] = {}
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncio.base_events.Server | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._clients: list[Any] = []
+        self.connections = 0
+
+    # ---- scripting ------------------------------------------------------------------------
+
+    def reply(self, *replies: Reply, path: str = "/chat/completions") -> FakeOpenRouter:
+        """Queue replies (first in, first out) for requests whose path ends with ``path``."""
+        with self._lock:
+            queue = self._queues.setdefault(path, deque())
+            for reply in replies:
+                if not isinstance(reply, Reply):
+                    raise TypeError(f"expected a pyllm.testing.Reply, got {type(reply).__name__}")
+                queue.append(reply)
+        return self
+
+    def route(self, path: str, handler: Handler) -> FakeOpenRouter:
+        """Answer requests whose path ends with ``path`` with ``handler(request) -> Reply``."""
+        self._routes[path] = handler
+        return self
+
+    def pending(self, path: str = "/chat/completions") -> int:
+        """How many queued replies were not used yet."""
+        with self._lock:
+            return sum(r.repeat for r in self._queues.get(path, ()))
+
+    def _next_reply(self, request: RecordedRequest) -> Reply | None:
+        with self._lock:
+            for suffix, queue in self._queues.items():
+                if request.path.endswith(suffix) and queue:
+                    reply = queue[0]
+                    if reply.repeat > 1:
+                        queue[0] = reply.but(repeat=reply.repeat - 1)
+                    else:
+                        queue.popleft()
+                    return reply
+        for suffix, handler in self._routes.items():
+            if request.path.endswith(suffix):
+                return handler(request)
+        return None
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The base URL to use as ``openrouter_base_url`` (``http://127.0.0.1:PORT/api/v1``)."""
+        return f"http://{self.host}:{self.port}/api/v1"
+
+    def start(self) -> FakeOpenRouter:
+        if self._thread is not None:
+            return self
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            try:
+                self._server = loop.run_until_complete(
+                    asyncio.start_server(self._serve, self.host, self.port, backlog=2048)
+                )
+                self.port = self._server.sockets[0].getsockname()[1]
+            except BaseException as exc:  # pragma: no cover - e.g. port in use
+                failure.append(exc)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="pyllm-fake-openrouter", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            raise failure[0]
+        return self
+
+    def stop(self) -> None:
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+
+        async def shutdown() -> None:
+            if self._server is not None:
+                self._server.close()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.sleep(0)
+            loop.stop()
+
+        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(shutdown()))
+        thread.join(timeout=5)
+        self._thread = None
+        self._loop = None
+
+    def __enter__(self) -> FakeOpenRouter:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # ---- pyllm shortcuts ------------------------------------------------------------------
+
+    def client(self, **settings: Any) -> Any:
+        """A :class:`pyllm.Client` pointed at this server (closed when the server stops)."""
+        from ..client import Client
+
+        settings.setdefault("openrouter_api_key", self.api_key or "sk-or-fake-key")
+        settings.setdefault("openrouter_base_url", self.url)
+        client = Client(**settings)
+        self._clients.append(client)
+        return client
+
+    def chat(self, model: str | None = None, **settings: Any) -> Any:
+        """A :class:`pyllm.Chat` on a fresh client pointed at this server."""
+        return self.client(**settings).chat(model or self.model, provider="openrouter")
+
+    # ---- HTTP -----------------------------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        self.connections += 1
+        try:
+            while True:
+                request = await _read_request(reader)
+                if request is None:
+                    break
+                self.requests.append(request)
+                keep_open = await self._respond(request, writer)
+                if not keep_open:
+                    break
+        except (_Aborted, ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            _reset(writer)
+        finally:
+            self._tasks.discard(task)
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _respond(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
+        if (
+            self.api_key is not None
+            and request.headers.get("authorization") != f"Bearer {self.api_key}"
+        ):
+            missing = {"error": {"message": "Missing Authentication header", "code": 401}}
+            denied = body_bytes(missing)
+            await _write_plain(writer, 401, denied, "application/json", {})
+            return True
+        reply = self._next_reply(request)
+        if reply is None:
+            reply = self._default_reply(request)
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        if reply.drop == "before_headers":
+            _reset(writer)
+            raise _Aborted
+        if reply.body is not None or reply.status != 200:
+            body = body_bytes(reply.body if reply.body is not None else b"")
+            content_type = reply.content_type or "application/json"
+            size = reply.write_size or self.write_size
+            if size:
+                await _write_pieces(writer, reply.status, body, content_type, reply.headers, size)
+            else:
+                await _write_plain(writer, reply.status, body, content_type, reply.headers)
+            return True
+        rendered = Rendered(reply, request.json if isinstance(request.json, dict) else {})
+        headers = {"X-Generation-Id": rendered.generation_id, **reply.headers}
+        if isinstance(request.json, dict) and request.json.get("stream"):
+            await self._write_stream(writer, rendered, headers)
+        else:
+            body = rendered.json_body()
+            await _write_plain(writer, 200, body, "application/json", headers)
+        return True
+
+    def _default_reply(self, request: RecordedRequest) -> Reply:
+        if request.path.endswith("/chat/completions") and request.method == "POST":
+            return Reply()
+        return Reply(
+            status=404, body={"error": {"message": f"no route for {request.path}", "code": 404}}
+        )
+
+    async def _write_stream(
+        self, writer: asyncio.StreamWriter, rendered: Rendered, headers: Mapping[str, str]
+    ) -> None:
+        reply = rendered.reply
+        head = _head(
+            200,
+            {
+                "Content-Type": "text/event-stream",
+                "Cache-Control": "no-cache",
+                "Transfer-Encoding": "chunked",
+                **headers,
+            },
+        )
+        writer.write(head)
+        for _ in range(reply.keepalives):
+            writer.write(_chunked(b": OPENROUTER PROCESSING\n\n"))
+        await writer.drain()
+        for count, event in enumerate(rendered.sse_events()):
+            if isinstance(reply.drop, int) and count >= reply.drop:
+                await writer.drain()
+                _reset(writer)
+                raise _Aborted
+            if reply.stall and count == reply.stall_after:
+                await writer.drain()
+                await asyncio.sleep(reply.stall)
+            if writer.transport.is_closing():  # the client went away
+                raise _Aborted
+            if self.write_size:
+                for start in range(0, len(event), self.write_size):
+                    writer.write(_chunked(event[start : start + self.write_size]))
+                    await writer.drain()
+            else:
+                writer.write(_chunked(event))
+            if reply.chunk_delay:
+                await writer.drain()
+                await asyncio.sleep(reply.chunk_delay)
+            elif writer.transport.get_write_buffer_size() > 1 << 16:
+                await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+
+
+def _head(status: int, headers: Mapping[str, str]) -> bytes:
+    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}"]
+    lines.extend(f"{k}: {v}" for k, v in headers.items())
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _chunked(data: bytes) -> bytes:
+    return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+async def _write_plain(
+    writer: asyncio.StreamWriter,
+    status: int,
+    body: bytes,
+    content_type: str,
+    headers: Mapping[str, str],
+) -> None:
+    head = _head(
+        status, {"Content-Type": content_type, "Content-Length": str(len(body)), **headers}
+    )
+    writer.write(head + body)
+    await writer.drain()
+
+
+async def _write_pieces(
+    writer: asyncio.StreamWriter,
+    status: int,
+    body: bytes,
+    content_type: str,
+    headers: Mapping[str, str],
+    size: int,
+) -> None:
+    head = _head(status, {"Content-Type": content_type, "Transfer-Encoding": "chunked", **headers})
+    writer.write(head)
+    for start in range(0, len(body), size):
+        writer.write(_chunked(body[start : start + size]))
+        await writer.drain()
+    writer.write(b"0\r\n\r\n")
+    await writer.drain()
+
+
+def _reset(writer: asyncio.StreamWriter) -> None:
+    """Close with a TCP reset (SO_LINGER 0), like a proxy or provider crashing."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
+async def _read_request(reader: asyncio.StreamReader) -> RecordedRequest | None:
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError:
+        return None
+    except asyncio.LimitOverrunError:
+        raise _Aborted from None
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, _ = [*lines[0].split(" ", 2), "", ""][:3]
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        parts = []
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16)
+            if size == 0:
+                await reader.readuntil(b"\r\n")
+                break
+            parts.append(await reader.readexactly(size))
+            await reader.readexactly(2)
+        body = b"".join(parts)
+    else:
+        body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
+    parsed: Any = None
+    if body:
+        with contextlib.suppress(ValueError):
+            parsed = json.loads(body)
+    return RecordedRequest(method, target.split("?", 1)[0], headers, body, parsed)
