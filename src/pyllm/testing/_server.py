@@ -247,7 +247,9 @@ class FakeOpenRouter:
             self.api_key is not None
             and request.headers.get("authorization") != f"Bearer {self.api_key}"
         ):
-            missing = {"error": {"message": "Missing Authentication header", "code": 401}}
+            said = request.headers.get("authorization")
+            text = "Missing Authentication header" if said is None else "Invalid API key"
+            missing = {"error": {"message": text, "code": 401}}
             denied = body_bytes(missing)
             await _write_plain(writer, 401, denied, "application/json", {})
             return True

@@ -1,0 +1,104 @@
+"""The ``pyllm`` command line.
+
+    pyllm demo          a short tour: ask, stream, errors (offline unless OPENROUTER_API_KEY is set)
+    pyllm serve-fake    run the local OpenRouter-compatible server from pyllm.testing
+    pyllm --version
+
+Each subcommand lives in a function ``_add_<name>(subparsers)`` that registers its parser and
+its ``run`` callable, so commands stay small and independent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["main"]
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _add_demo(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="a short tour: ask, stream, tools, errors",
+        description="A short tour of pyllm. Without OPENROUTER_API_KEY it runs against the "
+        "built-in local OpenRouter (pyllm.testing) and says so; with the key it talks to "
+        "OpenRouter.",
+    )
+    parser.add_argument("-m", "--model", default=None, help="model to use with a real key")
+    parser.add_argument(
+        "--offline", action="store_true", help="use the local server even with a key"
+    )
+
+    def run(args: argparse.Namespace) -> int:
+        from ._demo import run_demo
+
+        return run_demo(model=args.model, offline=args.offline)
+
+    parser.set_defaults(run=run)
+
+
+def _add_serve_fake(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "serve-fake",
+        help="run the local OpenRouter-compatible server (pyllm.testing)",
+        description="Serve pyllm's fake OpenRouter on 127.0.0.1 until Ctrl-C. Point "
+        "OPENROUTER_BASE_URL at the printed URL.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--api-key", default=None, help="require this bearer key (401 otherwise)")
+
+    def run(args: argparse.Namespace) -> int:
+        from .testing.__main__ import main as serve
+
+        argv = ["--host", args.host, "--port", str(args.port)]
+        if args.api_key:
+            argv += ["--api-key", args.api_key]
+        return serve(argv)
+
+    parser.set_defaults(run=run)
+
+
+COMMANDS: list[Callable[[Any], None]] = [_add_demo, _add_serve_fake]
+"""Subcommand registrars, in the order ``--help`` lists them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="pyllm", description="One beautiful Python API for every LLM, OpenRouter first."
+    )
+    parser.add_argument("--version", action="version", version=f"pyllm {__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for register in COMMANDS:
+        register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pyllm`` script. Errors print one line plus a hint; exit code 1."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Command | None = getattr(args, "run", None)
+    if run is None:
+        parser.print_help()
+        return 2
+    from .errors import Error
+
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except Error as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
