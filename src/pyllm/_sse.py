@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SSEDecoder", "ServerSentEvent"]
+__all__ = ["SSEDecodeError", "SSEDecoder", "ServerSentEvent"]
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -28,10 +28,20 @@ class ServerSentEvent:
     id: str | None = None
 
 
+class SSEDecodeError(ValueError):
+    """An event's data is not valid UTF-8; ``events`` holds the good events before it."""
+
+    def __init__(self, reason: str, events: list[ServerSentEvent]) -> None:
+        super().__init__(f"an event is not valid UTF-8 ({reason})")
+        self.reason = reason
+        self.events = events
+
+
 class SSEDecoder:
     """Feed it bytes as they arrive; it returns the events those bytes completed.
 
-    Raises ``UnicodeDecodeError`` when an event's data is not valid UTF-8.
+    Raises :class:`SSEDecodeError` (with the good events before it) when an event's data is
+    not valid UTF-8.
     """
 
     __slots__ = ("_data", "_event", "_id", "_parts", "_started")
@@ -84,7 +94,10 @@ class SSEDecoder:
         for line in lines:
             if not line:
                 if data:
-                    events.append(self._dispatch())
+                    try:
+                        events.append(self._dispatch())
+                    except UnicodeDecodeError as exc:
+                        raise SSEDecodeError(exc.reason, events) from None
                     data = self._data
                 else:
                     self._event = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._sse import SSEDecoder
+from ._sse import SSEDecodeError, SSEDecoder
 from .accumulator import Accumulator
 from .errors import APIConnectionError, APIError, Error, InvalidResponseError
 from .message import ERROR, INCOMPLETE
@@ -38,7 +38,8 @@ class StreamParser:
         """Chunks completed by ``data``. Raises the typed error of an in-band error event."""
         try:
             events = self._decoder.feed(data)
-        except UnicodeDecodeError as exc:
+        except SSEDecodeError as exc:
+            self._parse(exc.events)  # keep the good events before the bad bytes
             raise self.attach(self._bad_bytes(exc)) from None
         return self._parse(events) if events else []
 
@@ -48,7 +49,8 @@ class StreamParser:
         if not self.done:
             try:
                 chunks = self._parse(self._decoder.flush())
-            except UnicodeDecodeError as exc:
+            except SSEDecodeError as exc:
+                self._parse(exc.events)
                 raise self.attach(self._bad_bytes(exc)) from None
         if not self.done and self.accumulator.finish_reason is None:
             raise self.attach(
@@ -73,7 +75,7 @@ class StreamParser:
                 chunks.append(chunk)
         return chunks
 
-    def _bad_bytes(self, exc: UnicodeDecodeError) -> InvalidResponseError:
+    def _bad_bytes(self, exc: SSEDecodeError) -> InvalidResponseError:
         return InvalidResponseError(
             f"the stream sent bytes that are not valid UTF-8 ({exc.reason})",
             status=200,

@@ -101,7 +101,10 @@ class Provider:
             parsed = json.loads(body)
         except ValueError:
             parsed = None
-        details = self.protocol.parse_error(parsed if parsed is not None else body)
+        if parsed is None:  # not JSON: an HTML page from a proxy, plain text, nothing
+            details = ErrorDetails(message=describe_body(body), raw=body)
+        else:
+            details = self.protocol.parse_error(parsed)
         message = details.message or _fallback_message(status, body)
         lowered = {k.lower(): v for k, v in headers.items()}
         retry_after = details.retry_after

@@ -102,7 +102,7 @@ class FakeOpenRouter:
 
     # ---- scripting ------------------------------------------------------------------------
 
-    def reply(self, *replies: Reply, path: str = "/chat/completions") -> FakeOpenRouter:
+    def reply(self, *replies: Reply, path: str = "/chat/completions") -> None:
         """Queue replies (first in, first out) for requests whose path ends with ``path``."""
         with self._lock:
             queue = self._queues.setdefault(path, deque())
@@ -110,12 +110,10 @@ class FakeOpenRouter:
                 if not isinstance(reply, Reply):
                     raise TypeError(f"expected a pyllm.testing.Reply, got {type(reply).__name__}")
                 queue.append(reply)
-        return self
 
-    def route(self, path: str, handler: Handler) -> FakeOpenRouter:
+    def route(self, path: str, handler: Handler) -> None:
         """Answer requests whose path ends with ``path`` with ``handler(request) -> Reply``."""
         self._routes[path] = handler
-        return self
 
     def pending(self, path: str = "/chat/completions") -> int:
         """How many queued replies were not used yet."""
