@@ -31,6 +31,7 @@ _EXPORTS: dict[str, str] = {
     "ConfigurationError": "errors",
     "ContextLengthExceededError": "errors",
     "Error": "errors",
+    "Halt": "tools",
     "InvalidResponseError": "errors",
     "Message": "message",
     "ModelNotFoundError": "errors",
@@ -44,15 +45,18 @@ _EXPORTS: dict[str, str] = {
     "RequestTimeoutError": "errors",
     "ServerError": "errors",
     "ServiceUnavailableError": "errors",
+    "Tool": "tools",
     "Settings": "config",
     "ToolCall": "message",
     "ToolError": "errors",
+    "ToolResult": "tools",
     "UnprocessableEntityError": "errors",
     "UnsupportedError": "errors",
     "Usage": "message",
     "chat": "client",
     "configure": "client",
     "default_client": "client",
+    "tool": "tools",
 }
 
 _SUBMODULES = frozenset({"testing", "providers", "protocols"})
@@ -109,3 +113,4 @@ if TYPE_CHECKING:
         UnsupportedError,
     )
     from .message import Message, ToolCall, Usage
+    from .tools import Halt, Tool, ToolResult, tool

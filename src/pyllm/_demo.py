@@ -33,14 +33,25 @@ def _describe(message: Message) -> str:
 
 
 def _script(server: FakeOpenRouter) -> None:
-    from .testing import error, text
+    from .testing import error, text, tool_call
 
     server.reply(
         text("2 + 2 = 4", model="anthropic/claude-4.5-haiku-20251001", upstream="Amazon Bedrock"),
         text("1, 2, 3, 4, 5", chunks=5),
+        tool_call("weather", {"city": "Berlin"}),
+        text("It is 15°C and sunny in Berlin."),
         error(429, "Rate limit exceeded: free-models-per-min", retry_after=1),
         text("Recovered after the rate limit: here is your answer."),
     )
+
+
+def weather(city: str) -> str:
+    """Get the current weather for a city.
+
+    Args:
+        city: The city name, in English.
+    """
+    return f"15°C and sunny in {city}"
 
 
 def run_demo(
@@ -93,7 +104,16 @@ def _tour(client: Client, model: str, *, bad_client: Client, out: Callable[[str]
     out(line)
     out(f"   {len(pieces)} chunks · {_describe(chat.messages[-1])}\n")
 
-    out("3. errors")
+    out("3. tools")
+    out("   > What's the weather in Berlin? (with a weather(city) tool)")
+    chat.with_tools(weather).on_tool_call(
+        lambda call: out(f"   model called {call.name}({dict(call.arguments)})")
+    )
+    reply = chat.ask("What's the weather in Berlin? Use the weather tool.")
+    out(f"   {reply.content}\n")
+    chat.without_tools()
+
+    out("4. errors")
     out("   > Tell me something (the server answers 429 Retry-After: 1 first)")
     try:
         reply = chat.ask("Tell me something")

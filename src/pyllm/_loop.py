@@ -14,10 +14,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ._stream import StreamParser
+from .errors import ToolError
+from .message import Message
 
 if TYPE_CHECKING:
-    from .message import Message
+    from .message import ToolCall
     from .protocols.base import ChatProtocol
+    from .tools import ToolResult
 
 __all__ = ["Exchange", "Hooks"]
 
@@ -37,13 +40,19 @@ class Hooks:
 class Exchange:
     """The messages of one call, staged until they can be committed to ``history``."""
 
-    def __init__(self, history: list[Message], hooks: Hooks, first: Message | None) -> None:
+    def __init__(
+        self, history: list[Message], hooks: Hooks, first: Message | None, *, max_rounds: int = 25
+    ) -> None:
         self.history = history
         self.hooks = hooks
         self.staged: list[Message] = [first] if first is not None else []
         self.parser: StreamParser | None = None
         self.result: Message | None = None
         self.finished = False
+        self.pending: list[ToolCall] = []
+        self.rounds = 0
+        self.max_rounds = max_rounds
+        self._halt: Message | None = None
 
     def messages(self) -> tuple[Message, ...]:
         """What the next request sends: the history plus everything staged."""
@@ -58,16 +67,46 @@ class Exchange:
         return self.parser
 
     def accept(self, message: Message) -> bool:
-        """Take a complete assistant message. True when the exchange is over."""
+        """Take a complete assistant message. True when the exchange is over; False when its
+        tool calls (now in ``pending``) must run first."""
         self._check_open()
         self.parser = None
         self.staged.append(message)
         for hook in self.hooks.end_message:
             hook(message)
-        self.commit()
-        self.result = message
-        self.finished = True
+        if message.tool_calls:
+            self.rounds += 1
+            if self.rounds > self.max_rounds:
+                raise ToolError(
+                    f"the model asked for tools {self.rounds} times without answering "
+                    f"(max_tool_rounds={self.max_rounds}); raise the limit with "
+                    "chat.with_tools(max_tool_rounds=...) or check what the tools return"
+                )
+            self.pending = list(message.tool_calls)
+            return False
+        self._finish(message)
         return True
+
+    def record(self, result: ToolResult) -> Message:
+        """Stage a tool's result; a round whose calls all have results is committed."""
+        self._check_open()
+        message = Message.tool(result.call.id, result.content, is_error=result.is_error)
+        if result.halted:
+            message = message.replace(parsed=result.value)
+            self._halt = self._halt or message
+        self.staged.append(message)
+        self.pending = [c for c in self.pending if c is not result.call]
+        if not self.pending:
+            if self._halt is not None:
+                self._finish(self._halt)
+            else:
+                self.commit()
+        return message
+
+    def _finish(self, result: Message) -> None:
+        self.commit()
+        self.result = result
+        self.finished = True
 
     def commit(self) -> None:
         self.history.extend(self.staged)

@@ -76,6 +76,8 @@ class Settings:
     retry_budget_s: float = 120.0
     max_retry_wait: float = 60.0
     max_connections: int = 100
+    max_tool_rounds: int = 25
+    raise_tool_errors: bool = False
     log_level: str | None = None
     default_headers: Mapping[str, str] = field(default_factory=dict)
 
@@ -125,7 +127,8 @@ ENV_VARIABLES: dict[str, str] = {
 _SECRETS = frozenset({"openrouter_api_key", "openai_api_key", "anthropic_api_key"})
 _URLS = frozenset({"openrouter_base_url", "openai_base_url", "anthropic_base_url"})
 _POSITIVE = frozenset({"timeout", "connect_timeout", "retry_budget_s", "max_retry_wait"})
-_COUNTS = {"max_retries": 0, "max_connections": 1}
+_COUNTS = {"max_retries": 0, "max_connections": 1, "max_tool_rounds": 1}
+_FLAGS = frozenset({"raise_tool_errors"})
 
 
 def check_names(overrides: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -161,6 +164,8 @@ def _coerce(name: str, value: Any) -> Any:
         return _number(name, value)
     if name in _COUNTS:
         return _count(name, value, _COUNTS[name])
+    if name in _FLAGS:
+        return _flag(name, value)
     if name == "default_headers":
         if not isinstance(value, Mapping):
             raise ConfigurationError(f"{_where(name)} must be a mapping of header names to values")
@@ -180,6 +185,17 @@ def _number(name: str, value: Any) -> float:
     if not math.isfinite(number) or number <= 0:
         raise ConfigurationError(f"{_where(name)} must be a positive number of seconds")
     return number
+
+
+def _flag(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{_where(name)} must be true or false, got {value!r}")
 
 
 def _count(name: str, value: Any, minimum: int) -> int:

@@ -15,25 +15,27 @@ from typing import TYPE_CHECKING, Any
 
 from ._loop import Exchange, Hooks
 from ._stream import AsyncChatStream, ChatStream
+from ._toolbox import Toolbox
+from .chunk import Chunk
 from .errors import Error
 from .message import Message, Usage
 from .protocols.base import deep_merge
-from .request import ChatRequest
+from .request import ChatRequest, ResponseSchema, Thinking
 
 if TYPE_CHECKING:
-    from .chunk import Chunk
     from .client import Client
     from .content import Attachment
     from .providers.base import Provider
+    from .tools import ToolResult
 
 __all__ = ["Chat"]
 
 
 class Chat:
-    """A conversation: its history (``messages``), model, settings and hooks.
+    """A conversation: its history (``messages``), model, settings, tools and hooks.
 
     Every request sends the whole history. A failed request leaves ``messages`` exactly as it
-    was, so you can simply call ``ask`` again.
+    was (or, in a tool loop, ending at the last whole tool round), so you can call ``ask`` again.
     """
 
     def __init__(self, client: Client, model: str, provider: str) -> None:
@@ -42,9 +44,13 @@ class Chat:
         self.provider = provider
         self.messages: list[Message] = []
         self.hooks = Hooks()
+        self.toolbox = Toolbox()
         self._temperature: float | None = None
         self._params: dict[str, Any] = {}
         self._headers: dict[str, str] = {}
+        self._thinking: Thinking | None = None
+        self._schema: ResponseSchema | None = None
+        self._parse: Callable[[str], Any] | None = None
         self._active: Exchange | None = None
 
     def __repr__(self) -> str:
@@ -94,6 +100,80 @@ class Chat:
         self.model, self.provider = self._client.resolve(model, provider)
         return self
 
+    def with_tools(
+        self,
+        *tools: Any,
+        choice: str | None = None,
+        parallel: bool | None = None,
+        max_tool_rounds: int | None = None,
+        raise_tool_errors: bool | None = None,
+    ) -> Chat:
+        """Add tools: ``@pyllm.tool`` functions, ``pyllm.Tool`` instances or subclasses.
+
+        ``choice`` is ``"auto"``, ``"none"``, ``"required"`` or a tool name (a forced choice
+        applies to the first request of each call); ``parallel=False`` asks for one call at a
+        time. ``max_tool_rounds`` (default 25) stops runaway loops with a ``ToolError``;
+        ``raise_tool_errors=True`` re-raises a tool's exception instead of telling the model.
+        """
+        self.toolbox.add(tools)
+        if choice is not None:
+            self.toolbox.set_choice(choice)
+        if parallel is not None:
+            self.toolbox.parallel = bool(parallel)
+        if max_tool_rounds is not None:
+            if (
+                isinstance(max_tool_rounds, bool)
+                or not isinstance(max_tool_rounds, int)
+                or max_tool_rounds < 1
+            ):
+                raise ValueError(
+                    f"max_tool_rounds must be a positive whole number, got {max_tool_rounds!r}"
+                )
+            self.toolbox.max_rounds = max_tool_rounds
+        if raise_tool_errors is not None:
+            self.toolbox.raise_errors = bool(raise_tool_errors)
+        return self
+
+    def with_tool(self, tool: Any) -> Chat:
+        """Add one tool."""
+        return self.with_tools(tool)
+
+    def without_tools(self) -> Chat:
+        """Remove every tool (mid-conversation is fine)."""
+        self.toolbox.clear()
+        return self
+
+    def with_thinking(
+        self, effort: str | None = None, *, budget: int | None = None, exclude: bool = False
+    ) -> Chat:
+        """Ask the model to reason: an ``effort`` ("low", "medium", "high"...) or a token
+        ``budget``; ``exclude=True`` keeps the reasoning text out of the answer."""
+        if effort is not None and budget is not None:
+            raise ValueError("give an effort or a budget for thinking, not both")
+        if effort is not None and (not isinstance(effort, str) or not effort.strip()):
+            raise TypeError(f"effort must be a word like 'high', got {effort!r}")
+        if budget is not None and (
+            isinstance(budget, bool) or not isinstance(budget, int) or budget < 1
+        ):
+            raise ValueError(f"budget must be a positive number of tokens, got {budget!r}")
+        self._thinking = Thinking(effort=effort, budget=budget, exclude=exclude)
+        return self
+
+    def without_thinking(self) -> Chat:
+        self._thinking = None
+        return self
+
+    def with_schema(self, schema: Any, *, name: str | None = None, strict: bool = True) -> Chat:
+        """Structured output: answers follow ``schema`` (a pydantic model, dataclass, TypedDict
+        or JSON Schema dict) and ``reply.parsed`` holds the value. ``None`` removes it."""
+        if schema is None:
+            self._schema, self._parse = None, None
+            return self
+        from ._structured import response_format
+
+        self._schema, self._parse = response_format(schema, name=name, strict=strict)
+        return self
+
     def on_new_message(self, callback: Callable[[], Any]) -> Chat:
         """Call ``callback()`` when an assistant message starts."""
         self.hooks.new_message.append(callback)
@@ -102,6 +182,16 @@ class Chat:
     def on_end_message(self, callback: Callable[[Message], Any]) -> Chat:
         """Call ``callback(message)`` for every assistant message that lands in ``messages``."""
         self.hooks.end_message.append(callback)
+        return self
+
+    def on_tool_call(self, callback: Callable[[Any], Any]) -> Chat:
+        """Call ``callback(tool_call)`` before each tool runs."""
+        self.hooks.tool_call.append(callback)
+        return self
+
+    def on_tool_result(self, callback: Callable[[ToolResult], Any]) -> Chat:
+        """Call ``callback(result)`` after each tool ran (``result.content``, ``.is_error``)."""
+        self.hooks.tool_result.append(callback)
         return self
 
     # ---- totals ---------------------------------------------------------------------------
@@ -125,7 +215,8 @@ class Chat:
     def ask(
         self, content: str | None = None, *, attachments: Sequence[Any] | None = None
     ) -> Message:
-        """Send ``content`` (or, with no argument, the history as it is) and return the answer."""
+        """Send ``content`` (or, with no argument, the history as it is) and return the answer,
+        running tools in between until the model answers."""
         exchange = self._open(content, attachments)
         provider = self._provider()
         with exchange.guard():
@@ -138,9 +229,14 @@ class Chat:
                     self._payload(provider, exchange, False),
                     headers=self._headers,
                 )
-                if exchange.accept(provider.protocol.parse_chat(body)):
-                    assert exchange.result is not None
-                    return exchange.result
+                if exchange.accept(self._finish(provider.protocol.parse_chat(body))):
+                    return self._result(exchange)
+                for call in list(exchange.pending):
+                    exchange.record(
+                        self.toolbox.run(call, self.hooks, raise_errors=self._raise_errors())
+                    )
+                if exchange.finished:
+                    return self._result(exchange)
 
     async def aask(
         self, content: str | None = None, *, attachments: Sequence[Any] | None = None
@@ -159,20 +255,19 @@ class Chat:
                     self._payload(provider, exchange, False),
                     headers=self._headers,
                 )
-                if exchange.accept(provider.protocol.parse_chat(body)):
-                    assert exchange.result is not None
-                    return exchange.result
+                if exchange.accept(self._finish(provider.protocol.parse_chat(body))):
+                    return self._result(exchange)
+                for call in list(exchange.pending):
+                    exchange.record(
+                        await self.toolbox.arun(call, self.hooks, raise_errors=self._raise_errors())
+                    )
+                if exchange.finished:
+                    return self._result(exchange)
 
     def stream(
         self, content: str | None = None, *, attachments: Sequence[Any] | None = None
     ) -> ChatStream:
-        """Stream the answer as :class:`~pyllm.Chunk` values.
-
-        >>> import pyllm
-        >>> with pyllm.testing.FakeOpenRouter() as server:  # doctest: +SKIP
-        ...     for chunk in server.chat().stream("Hi"):
-        ...         print(chunk.content, end="")
-        """
+        """Stream the answer as :class:`~pyllm.Chunk` values, across tool rounds."""
         exchange = self._open(content, attachments)
         return ChatStream(self._stream_chunks(exchange), exchange)
 
@@ -201,7 +296,14 @@ class Chat:
                         yield from parser.finish()
                     except Error as exc:
                         raise parser.attach(exc) from None
-                if exchange.accept(parser.message()):
+                if exchange.accept(self._finish(parser.message())):
+                    return
+                for call in list(exchange.pending):
+                    yield Chunk(tool_call=call)
+                    result = self.toolbox.run(call, self.hooks, raise_errors=self._raise_errors())
+                    exchange.record(result)
+                    yield Chunk(tool_result=result)
+                if exchange.finished:
                     return
 
     async def _astream_chunks(self, exchange: Exchange) -> AsyncIterator[Chunk]:
@@ -225,7 +327,16 @@ class Chat:
                             yield chunk
                     except Error as exc:
                         raise parser.attach(exc) from None
-                if exchange.accept(parser.message()):
+                if exchange.accept(self._finish(parser.message())):
+                    return
+                for call in list(exchange.pending):
+                    yield Chunk(tool_call=call)
+                    result = await self.toolbox.arun(
+                        call, self.hooks, raise_errors=self._raise_errors()
+                    )
+                    exchange.record(result)
+                    yield Chunk(tool_result=result)
+                if exchange.finished:
                     return
 
     # ---- internals ------------------------------------------------------------------------
@@ -233,13 +344,19 @@ class Chat:
     def _provider(self) -> Provider:
         return self._client.provider(self.provider)
 
+    def _raise_errors(self) -> bool:
+        if self.toolbox.raise_errors is not None:
+            return self.toolbox.raise_errors
+        return self._client.settings.raise_tool_errors
+
     def _open(self, content: str | None, attachments: Sequence[Any] | None) -> Exchange:
         first = self._user_message(content, attachments)
         if first is None and not any(m.role != "system" for m in self.messages):
             raise ValueError("nothing to send: pass a message, e.g. chat.ask('Hello')")
         if self._active is not None and not self._active.finished:
             self._active.abandon()  # a stream left open is superseded by this request
-        self._active = Exchange(self.messages, self.hooks, first)
+        max_rounds = self.toolbox.max_rounds or self._client.settings.max_tool_rounds
+        self._active = Exchange(self.messages, self.hooks, first, max_rounds=max_rounds)
         return self._active
 
     def _user_message(
@@ -256,12 +373,35 @@ class Chat:
             return None
         return Message.user(content or "", files)
 
+    def _finish(self, message: Message) -> Message:
+        """Parse structured output into ``message.parsed`` when a schema is set."""
+        if self._parse is None or message.tool_calls or not message.content:
+            return message
+        try:
+            return message.replace(parsed=self._parse(message.content))
+        except (ValueError, TypeError):
+            return message  # not valid JSON for the schema: ``parsed`` stays None
+
+    @staticmethod
+    def _result(exchange: Exchange) -> Message:
+        assert exchange.result is not None
+        return exchange.result
+
     def _request(self, exchange: Exchange, stream: bool) -> ChatRequest:
+        toolbox = self.toolbox
+        choice = toolbox.choice
+        if choice is not None and toolbox.forced_choice() and exchange.rounds > 0:
+            choice = None
         return ChatRequest(
             model=self.model,
             messages=exchange.messages(),
             stream=stream,
             temperature=self._temperature,
+            tools=toolbox.definitions() if toolbox.tools else (),
+            tool_choice=choice,
+            parallel_tool_calls=toolbox.parallel,
+            schema=self._schema,
+            thinking=self._thinking,
             params=self._params,
         )
 

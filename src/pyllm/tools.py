@@ -1,0 +1,265 @@
+"""Python functions as tools: ``@pyllm.tool``, the ``pyllm.Tool`` base class, ``pyllm.Halt``.
+
+>>> import pyllm
+>>> @pyllm.tool
+... def weather(latitude: str, longitude: str) -> str:
+...     '''Get the current weather for a location.
+...
+...     Args:
+...         latitude: Latitude, e.g. 52.5200
+...         longitude: Longitude, e.g. 13.4050
+...     '''
+...     return f"15°C at {latitude}, {longitude}"
+>>> weather.name, weather.description
+('weather', 'Get the current weather for a location.')
+>>> weather.parameters["required"]
+['latitude', 'longitude']
+>>> weather("52.52", "13.40")                  # still an ordinary function
+'15°C at 52.52, 13.40'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import json
+import re
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, overload
+
+from . import _schema
+from ._docstring import parse_docstring
+from .errors import ToolError
+from .request import ToolDefinition
+
+if typing.TYPE_CHECKING:
+    from .message import ToolCall
+
+__all__ = ["Halt", "Tool", "ToolResult", "tool"]
+
+_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise ToolError(f"tool name {name!r} must be 1-64 letters, digits, '_' or '-'")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z][a-z])|(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Halt:
+    """Return ``Halt(value)`` from a tool to end the tool loop with ``value``.
+
+    ``chat.ask`` then returns the tool message: ``reply.content`` is ``content`` (or ``value``
+    as text) and ``reply.parsed`` is ``value``.
+    """
+
+    value: Any = None
+    content: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResult:
+    """What running one tool call gave: ``content`` is what the model receives."""
+
+    call: ToolCall
+    content: str
+    value: Any = None
+    is_error: bool = False
+    halted: bool = False
+    error: BaseException | None = field(default=None, compare=False, repr=False)
+
+
+class Tool:
+    """Base class for stateful tools: subclass it and write ``execute`` with type hints.
+
+    >>> class Counter(Tool):
+    ...     '''Count how often it was called.'''
+    ...     def __init__(self) -> None:
+    ...         self.calls = 0
+    ...     def execute(self, step: int = 1) -> int:
+    ...         self.calls += step
+    ...         return self.calls
+    >>> Counter().name, Counter().parameters["properties"]
+    ('counter', {'step': {'type': 'integer'}})
+    """
+
+    name: str = ""
+    description: str = ""
+    strict: ClassVar[bool | None] = None
+
+    def execute(self, **arguments: Any) -> Any:
+        raise NotImplementedError("a Tool subclass must define execute(...)")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = _snake(cls.__name__)
+        if "description" not in cls.__dict__:
+            cls.description = parse_docstring(cls.__doc__ or cls.execute.__doc__)[0]
+
+    @property
+    def function(self) -> Callable[..., Any]:
+        """The callable that does the work (``execute`` for subclasses)."""
+        return self.execute
+
+    @functools.cached_property
+    def _signature(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``(JSON Schema of the parameters, {name: type hint})`` from the function."""
+        return _describe(self.function, type(self).__name__)
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return self._signature[0]
+
+    def definition(self) -> ToolDefinition:
+        _check_name(self.name)
+        return ToolDefinition(self.name, self.description, self.parameters, self.strict)
+
+    @property
+    def is_async(self) -> bool:
+        return inspect.iscoroutinefunction(self.function)
+
+    def prepare(self, call: ToolCall) -> dict[str, Any] | ToolResult:
+        """The keyword arguments to call with, or an error result telling the model why not."""
+        if call.arguments_error:
+            return _error(call, f"{call.arguments_error}. Send the arguments as a JSON object.")
+        problems = _schema.validate(self.parameters, dict(call.arguments))
+        if problems:
+            return _error(call, f"invalid arguments for tool {self.name!r}: {'; '.join(problems)}")
+        hints = self._signature[1]
+        return {k: _schema.convert(hints.get(k, Any), v) for k, v in call.arguments.items()}
+
+    def __repr__(self) -> str:
+        return f"<tool {self.name!r}>"
+
+
+class FunctionTool(Tool):
+    """A plain function made into a tool by ``@pyllm.tool``; calling it calls the function."""
+
+    def __init__(
+        self, fn: Callable[..., Any], name: str | None = None, description: str | None = None
+    ):
+        self._fn = fn
+        self.name = name or fn.__name__
+        self.description = (
+            description if description is not None else parse_docstring(fn.__doc__)[0]
+        )
+        functools.update_wrapper(self, fn)
+        _check_name(self.name)
+
+    @property
+    def function(self) -> Callable[..., Any]:
+        return self._fn
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._fn(*args, **kwargs)
+
+
+@overload
+def tool(fn: Callable[..., Any], /) -> FunctionTool: ...
+@overload
+def tool(
+    *, name: str | None = None, description: str | None = None
+) -> Callable[[Callable[..., Any]], FunctionTool]: ...
+
+
+def tool(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
+    """Make a function a tool: ``@pyllm.tool`` or ``@pyllm.tool(name=..., description=...)``.
+
+    The name comes from the function, the description from the docstring's first paragraph,
+    parameter descriptions from its ``Args:`` section (or ``Annotated[T, "..."]``), and the JSON
+    Schema from the type hints. Sync and async functions both work.
+    """
+    if fn is None:
+        return lambda f: FunctionTool(f, name, description)
+    if not callable(fn):
+        raise ToolError(f"@pyllm.tool needs a function, got {type(fn).__name__}")
+    return FunctionTool(fn, name, description)
+
+
+def _describe(fn: Callable[..., Any], owner: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception as exc:
+        raise ToolError(f"cannot read the type hints of tool {owner!r}: {exc}") from exc
+    _, docs = parse_docstring(fn.__doc__)
+    fields: list[tuple[str, Any, bool]] = []
+    for parameter in inspect.signature(fn).parameters.values():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            raise ToolError(f"tool {owner!r}: *args / **kwargs cannot be described to a model")
+        if parameter.name == "self":
+            continue
+        hint = hints.get(parameter.name, str)  # unannotated parameters are strings
+        fields.append((parameter.name, hint, parameter.default is not parameter.empty))
+    defs: dict[str, Any] = {}
+    try:
+        schema = _schema.object_schema(fields, docs, defs)
+    except TypeError as exc:
+        raise ToolError(f"tool {owner!r}: {exc}") from exc
+    if defs:
+        schema["$defs"] = defs
+    return schema, {name: hint for name, hint, _ in fields}
+
+
+def _error(call: ToolCall, message: str) -> ToolResult:
+    return ToolResult(call, f"Error: {message}", is_error=True)
+
+
+def render_result(value: Any) -> str:
+    """A tool's return value as the text the model receives: strings as they are, else JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=_jsonable)
+
+
+def _jsonable(value: Any) -> Any:
+    import dataclasses
+    import enum
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+def finished(call: ToolCall, value: Any) -> ToolResult:
+    """The result for a tool that returned ``value`` (``Halt`` ends the loop)."""
+    if isinstance(value, Halt):
+        content = value.content if value.content is not None else render_result(value.value)
+        return ToolResult(call, content, value.value, halted=True)
+    return ToolResult(call, render_result(value), value)
+
+
+def failed(call: ToolCall, exc: BaseException) -> ToolResult:
+    """The result for a tool that raised: the model reads the error and may try again."""
+    return ToolResult(call, f"Error: {type(exc).__name__}: {exc}", is_error=True, error=exc)
+
+
+def run_coroutine(coroutine: typing.Coroutine[Any, Any, Any]) -> Any:
+    """Run an async tool from sync code, even when an event loop is running in this thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
