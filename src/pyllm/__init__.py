@@ -44,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     "RateLimitError": "errors",
     "RequestTimeoutError": "errors",
     "ServerError": "errors",
+    "Route": "_fallback",
     "ServiceUnavailableError": "errors",
     "Tool": "tools",
     "Settings": "config",
@@ -59,7 +60,7 @@ _EXPORTS: dict[str, str] = {
     "tool": "tools",
 }
 
-_SUBMODULES = frozenset({"testing", "providers", "protocols"})
+_SUBMODULES = frozenset({"openrouter", "testing", "providers", "protocols"})
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
@@ -80,7 +81,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from . import protocols, providers, testing
+    from . import openrouter, protocols, providers, testing
+    from ._fallback import Route
     from ._stream import AsyncChatStream, ChatStream
     from .chunk import Chunk
     from .client import Client, chat, configure, default_client

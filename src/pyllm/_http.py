@@ -1,8 +1,10 @@
-"""The one I/O edge: HTTP requests and streams over httpx, with retries and typed errors.
+"""The one I/O edge: HTTP requests and streams over httpx, typed errors, deadlines.
 
-Everything here is thin: statuses become errors through :func:`pyllm.errors.api_error`, retry
-decisions come from :class:`pyllm._retry.RetryPolicy`, bodies are parsed by protocols. Only the
-sync and async send loops exist twice.
+Each method here makes **one** attempt; statuses become errors through
+:func:`pyllm.errors.api_error`. Retries live in exactly one place per call: ``request_json``
+wraps single attempts in :class:`~pyllm._retry.Attempts` for plain endpoints, and the chat
+drivers (``_turns.py``) do the same around whole turns so they can also fall back to other
+models. Only the sync and async twins exist twice.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._retry import RetryPolicy
+from ._retry import Attempts, Deadline, RetryPolicy
 from .errors import APIConnectionError, APIError, APITimeoutError, Error, api_error
 from .protocols.base import decode_json
 
@@ -25,11 +27,11 @@ if TYPE_CHECKING:
     from .config import Settings
     from .providers.base import Provider
 
-__all__ = ["AsyncHttp", "SyncHttp"]
-
-T = TypeVar("T")
+__all__ = ["AsyncHttp", "SyncHttp", "retry_policy"]
 
 logger = logging.getLogger("pyllm")
+
+Parse = Callable[[Any], Any]
 
 
 def encode_json(payload: Mapping[str, Any]) -> bytes:
@@ -44,13 +46,12 @@ def retry_policy(settings: Settings) -> RetryPolicy:
     )
 
 
-def _timeout(settings: Settings) -> httpx.Timeout:
-    return httpx.Timeout(
-        connect=settings.connect_timeout,
-        read=settings.timeout,
-        write=settings.timeout,
-        pool=settings.timeout,
-    )
+def _timeout(settings: Settings, deadline: Deadline | None = None) -> httpx.Timeout:
+    read, connect = settings.timeout, settings.connect_timeout
+    left = deadline.remaining() if deadline is not None else None
+    if left is not None:
+        read, connect = max(0.001, min(read, left)), max(0.001, min(connect, left))
+    return httpx.Timeout(connect=connect, read=read, write=read, pool=read)
 
 
 def _limits(settings: Settings) -> httpx.Limits:
@@ -76,34 +77,6 @@ def transport_error(exc: Exception, url: str) -> APIConnectionError:
     return APIConnectionError(f"{kind} talking to {url}: {detail}")
 
 
-def _log(request: httpx.Request, outcome: str, started: float) -> None:
-    if logger.isEnabledFor(logging.DEBUG):
-        elapsed = time.perf_counter() - started
-        logger.debug("%s %s -> %s in %.3fs", request.method, request.url, outcome, elapsed)
-
-
-class _HttpBase:
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        transport: Any = None,
-        http_client: Any = None,
-        policy: RetryPolicy | None = None,
-    ) -> None:
-        self.settings = settings
-        self.policy = policy or retry_policy(settings)
-        self._transport = transport
-        self._http_client = http_client
-        self._owns_client = http_client is None
-
-    def _retry_wait(self, error: Error, attempt: int, started: float, url: str) -> float | None:
-        wait = self.policy.delay(error, attempt=attempt, elapsed=time.monotonic() - started)
-        if wait is not None:
-            logger.info("retrying %s in %.2fs after %s", url, wait, type(error).__name__)
-        return wait
-
-
 def _prepare(
     provider: Provider,
     path: str,
@@ -120,6 +93,31 @@ def _prepare(
             request_headers["Accept"] = "text/event-stream"
     content = encode_json(payload) if payload is not None else None
     return provider.url(path), request_headers, content
+
+
+def _log(request: httpx.Request, outcome: str, started: float) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        elapsed = time.perf_counter() - started
+        logger.debug("%s %s -> %s in %.3fs", request.method, request.url, outcome, elapsed)
+
+
+def _check(deadline: Deadline, url: str) -> None:
+    if deadline.expired():
+        raise deadline.error(url)
+
+
+class _HttpBase:
+    def __init__(
+        self, settings: Settings, *, transport: Any = None, http_client: Any = None
+    ) -> None:
+        self.settings = settings
+        self.policy = retry_policy(settings)
+        self._transport = transport
+        self._http_client = http_client
+        self._owns_client = http_client is None
+
+    def deadline(self) -> Deadline:
+        return Deadline(self.settings.total_timeout)
 
 
 class SyncHttp(_HttpBase):
@@ -141,34 +139,61 @@ class SyncHttp(_HttpBase):
             self._http_client.close()
             self._http_client = None
 
-    def _retrying(self, url: str, attempt_once: Callable[[], T]) -> T:
-        started = time.monotonic()
-        attempt = 0
-        while True:
-            try:
-                return attempt_once()
-            except Error as error:
-                wait = self._retry_wait(error, attempt, started, url)
-                if wait is None:
-                    raise
-            time.sleep(wait)
-            attempt += 1
-
-    def _send(self, request: httpx.Request, provider: Provider, *, stream: bool) -> httpx.Response:
-        """One attempt: a 2xx response, or the typed error for whatever happened."""
+    def _send(
+        self,
+        provider: Provider,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        content: bytes | None,
+        deadline: Deadline,
+    ) -> httpx.Response:
+        """One attempt: an open 2xx response, or the typed error for whatever happened."""
+        _check(deadline, url)
+        request = self.client.build_request(
+            method, url, content=content, headers=headers, timeout=_timeout(self.settings, deadline)
+        )
         began = time.perf_counter()
         try:
-            response = self.client.send(request, stream=stream)
-            if response.status_code >= 400 and stream:
-                response.read()
+            response = self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             _log(request, type(exc).__name__, began)
-            raise transport_error(exc, str(request.url)) from None
+            raise transport_error(exc, url) from None
         _log(request, str(response.status_code), began)
         if response.status_code >= 400:
-            response.close()
+            try:
+                response.read()
+            except httpx.HTTPError:
+                pass
+            finally:
+                response.close()
             raise status_error(provider, response)
         return response
+
+    def send_json(
+        self,
+        provider: Provider,
+        method: str,
+        path: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        parse: Parse | None = None,
+        authenticated: bool = True,
+        headers: Mapping[str, str] | None = None,
+        deadline: Deadline | None = None,
+    ) -> Any:
+        """One attempt: the parsed JSON body of a 2xx answer (through ``parse`` if given)."""
+        deadline = deadline or self.deadline()
+        url, request_headers, content = _prepare(
+            provider, path, payload, headers, authenticated=authenticated
+        )
+        response = self._send(provider, method, url, request_headers, content, deadline)
+        try:
+            body = b"".join(_iter_bytes(response, url, deadline))
+        finally:
+            response.close()
+        data = decode_json(body, provider=provider.name, status=response.status_code)
+        return parse(data) if parse is not None else data
 
     def request_json(
         self,
@@ -177,22 +202,31 @@ class SyncHttp(_HttpBase):
         path: str,
         payload: Mapping[str, Any] | None = None,
         *,
+        parse: Parse | None = None,
         authenticated: bool = True,
         headers: Mapping[str, str] | None = None,
+        policy: RetryPolicy | None = None,
     ) -> Any:
-        """Send, retry per policy, and return the parsed JSON body of a 2xx answer."""
-        url, request_headers, content = _prepare(
-            provider, path, payload, headers, authenticated=authenticated
-        )
-
-        def attempt_once() -> httpx.Response:
-            request = self.client.build_request(
-                method, url, content=content, headers=request_headers
-            )
-            return self._send(request, provider, stream=False)
-
-        response = self._retrying(url, attempt_once)
-        return decode_json(response.content, provider=provider.name, status=response.status_code)
+        """:meth:`send_json`, retried per policy (the one retry layer of plain endpoints)."""
+        deadline = self.deadline()
+        attempts = Attempts(policy or self.policy, deadline)
+        while True:
+            try:
+                return self.send_json(
+                    provider,
+                    method,
+                    path,
+                    payload,
+                    parse=parse,
+                    authenticated=authenticated,
+                    headers=headers,
+                    deadline=deadline,
+                )
+            except Error as error:
+                wait = attempts.wait_after(error)
+                if wait is None:
+                    raise
+            time.sleep(wait)
 
     @contextmanager
     def stream(
@@ -202,26 +236,24 @@ class SyncHttp(_HttpBase):
         payload: Mapping[str, Any],
         *,
         headers: Mapping[str, str] | None = None,
+        deadline: Deadline | None = None,
     ) -> Iterator[Iterator[bytes]]:
-        """Open a 2xx streaming response (retrying per policy) and yield its byte iterator."""
+        """One attempt: open a 2xx streaming response and yield its byte iterator."""
+        deadline = deadline or self.deadline()
         url, request_headers, content = _prepare(provider, path, payload, headers, stream=True)
-
-        def attempt_once() -> httpx.Response:
-            request = self.client.build_request(
-                "POST", url, content=content, headers=request_headers
-            )
-            return self._send(request, provider, stream=True)
-
-        response = self._retrying(url, attempt_once)
+        response = self._send(provider, "POST", url, request_headers, content, deadline)
         try:
-            yield _iter_bytes(response, url)
+            yield _iter_bytes(response, url, deadline)
         finally:
             response.close()
 
 
-def _iter_bytes(response: httpx.Response, url: str) -> Iterator[bytes]:
+def _iter_bytes(response: httpx.Response, url: str, deadline: Deadline) -> Iterator[bytes]:
     try:
-        yield from response.iter_bytes()
+        for data in response.iter_bytes():
+            yield data
+            if deadline.at is not None:
+                _check(deadline, url)
     except httpx.HTTPError as exc:
         raise transport_error(exc, url) from exc
 
@@ -245,35 +277,59 @@ class AsyncHttp(_HttpBase):
             await self._http_client.aclose()
             self._http_client = None
 
-    async def _retrying(self, url: str, attempt_once: Callable[[], Awaitable[T]]) -> T:
-        started = time.monotonic()
-        attempt = 0
-        while True:
-            try:
-                return await attempt_once()
-            except Error as error:
-                wait = self._retry_wait(error, attempt, started, url)
-                if wait is None:
-                    raise
-            await asyncio.sleep(wait)
-            attempt += 1
-
     async def _send(
-        self, request: httpx.Request, provider: Provider, *, stream: bool
+        self,
+        provider: Provider,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        content: bytes | None,
+        deadline: Deadline,
     ) -> httpx.Response:
+        _check(deadline, url)
+        request = self.client.build_request(
+            method, url, content=content, headers=headers, timeout=_timeout(self.settings, deadline)
+        )
         began = time.perf_counter()
         try:
-            response = await self.client.send(request, stream=stream)
-            if response.status_code >= 400 and stream:
-                await response.aread()
+            response = await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             _log(request, type(exc).__name__, began)
-            raise transport_error(exc, str(request.url)) from None
+            raise transport_error(exc, url) from None
         _log(request, str(response.status_code), began)
         if response.status_code >= 400:
-            await response.aclose()
+            try:
+                await response.aread()
+            except httpx.HTTPError:
+                pass
+            finally:
+                await response.aclose()
             raise status_error(provider, response)
         return response
+
+    async def send_json(
+        self,
+        provider: Provider,
+        method: str,
+        path: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        parse: Parse | None = None,
+        authenticated: bool = True,
+        headers: Mapping[str, str] | None = None,
+        deadline: Deadline | None = None,
+    ) -> Any:
+        deadline = deadline or self.deadline()
+        url, request_headers, content = _prepare(
+            provider, path, payload, headers, authenticated=authenticated
+        )
+        response = await self._send(provider, method, url, request_headers, content, deadline)
+        try:
+            body = b"".join([data async for data in _aiter_bytes(response, url, deadline)])
+        finally:
+            await response.aclose()
+        data = decode_json(body, provider=provider.name, status=response.status_code)
+        return parse(data) if parse is not None else data
 
     async def request_json(
         self,
@@ -282,21 +338,30 @@ class AsyncHttp(_HttpBase):
         path: str,
         payload: Mapping[str, Any] | None = None,
         *,
+        parse: Parse | None = None,
         authenticated: bool = True,
         headers: Mapping[str, str] | None = None,
+        policy: RetryPolicy | None = None,
     ) -> Any:
-        url, request_headers, content = _prepare(
-            provider, path, payload, headers, authenticated=authenticated
-        )
-
-        async def attempt_once() -> httpx.Response:
-            request = self.client.build_request(
-                method, url, content=content, headers=request_headers
-            )
-            return await self._send(request, provider, stream=False)
-
-        response = await self._retrying(url, attempt_once)
-        return decode_json(response.content, provider=provider.name, status=response.status_code)
+        deadline = self.deadline()
+        attempts = Attempts(policy or self.policy, deadline)
+        while True:
+            try:
+                return await self.send_json(
+                    provider,
+                    method,
+                    path,
+                    payload,
+                    parse=parse,
+                    authenticated=authenticated,
+                    headers=headers,
+                    deadline=deadline,
+                )
+            except Error as error:
+                wait = attempts.wait_after(error)
+                if wait is None:
+                    raise
+            await asyncio.sleep(wait)
 
     @asynccontextmanager
     async def stream(
@@ -306,25 +371,24 @@ class AsyncHttp(_HttpBase):
         payload: Mapping[str, Any],
         *,
         headers: Mapping[str, str] | None = None,
+        deadline: Deadline | None = None,
     ) -> AsyncIterator[AsyncIterator[bytes]]:
+        deadline = deadline or self.deadline()
         url, request_headers, content = _prepare(provider, path, payload, headers, stream=True)
-
-        async def attempt_once() -> httpx.Response:
-            request = self.client.build_request(
-                "POST", url, content=content, headers=request_headers
-            )
-            return await self._send(request, provider, stream=True)
-
-        response = await self._retrying(url, attempt_once)
+        response = await self._send(provider, "POST", url, request_headers, content, deadline)
         try:
-            yield _aiter_bytes(response, url)
+            yield _aiter_bytes(response, url, deadline)
         finally:
             await response.aclose()
 
 
-async def _aiter_bytes(response: httpx.Response, url: str) -> AsyncIterator[bytes]:
+async def _aiter_bytes(
+    response: httpx.Response, url: str, deadline: Deadline
+) -> AsyncIterator[bytes]:
     try:
         async for data in response.aiter_bytes():
             yield data
+            if deadline.at is not None:
+                _check(deadline, url)
     except httpx.HTTPError as exc:
         raise transport_error(exc, url) from exc

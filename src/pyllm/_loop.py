@@ -28,9 +28,10 @@ __all__ = ["Exchange", "Hooks"]
 class Hooks:
     """Callbacks registered with ``chat.on_*``; each event may have several."""
 
-    __slots__ = ("end_message", "new_message", "tool_call", "tool_result")
+    __slots__ = ("end_message", "fallback", "new_message", "tool_call", "tool_result")
 
     def __init__(self) -> None:
+        self.fallback: list[Callable[[Exception, Any, Any], Any]] = []
         self.new_message: list[Callable[[], Any]] = []
         self.end_message: list[Callable[[Message], Any]] = []
         self.tool_call: list[Callable[[Any], Any]] = []
@@ -52,18 +53,29 @@ class Exchange:
         self.pending: list[ToolCall] = []
         self.rounds = 0
         self.max_rounds = max_rounds
+        self.superseded = False
         self._halt: Message | None = None
 
     def messages(self) -> tuple[Message, ...]:
         """What the next request sends: the history plus everything staged."""
         return (*self.history, *self.staged)
 
-    def begin_message(self, protocol: ChatProtocol | None = None) -> StreamParser | None:
-        """A new assistant message starts (``on_new_message``); for streams, its parser."""
+    def begin_message(self) -> None:
+        """A new assistant message starts (``on_new_message``)."""
         self._check_open()
         for hook in self.hooks.new_message:
             hook()
-        self.parser = StreamParser(protocol) if protocol is not None else None
+
+    def streamed_message(self) -> Message:
+        """The message the current stream assembled."""
+        self._check_open()
+        assert self.parser is not None, "no stream was started"
+        return self.parser.message()
+
+    def start_stream(self, protocol: ChatProtocol) -> StreamParser:
+        """A (new attempt at a) streamed message: its parser, kept for partials."""
+        self._check_open()
+        self.parser = StreamParser(protocol)
         return self.parser
 
     def accept(self, message: Message) -> bool:
@@ -118,8 +130,9 @@ class Exchange:
         self.parser = None
         self.finished = True
 
-    def abandon(self) -> None:
+    def abandon(self, *, superseded: bool = False) -> None:
         """The caller stopped early: keep what arrived as an ``incomplete`` message."""
+        self.superseded = superseded and not self.finished
         if self.finished:
             return
         partial = self.parser.partial() if self.parser is not None else None

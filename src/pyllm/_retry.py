@@ -11,14 +11,24 @@ True
 from __future__ import annotations
 
 import email.utils
+import logging
 import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .errors import APIConnectionError, APIError, Error
+from .errors import APIConnectionError, APIError, APITimeoutError, Error
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "is_retryable", "parse_retry_after"]
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "Attempts",
+    "Deadline",
+    "RetryPolicy",
+    "is_retryable",
+    "parse_retry_after",
+]
+
+logger = logging.getLogger("pyllm")
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 524, 529})
 """Statuses worth another try. Never retried: 400, 401, 402, 403, 404, 413 and friends."""
@@ -97,3 +107,56 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
             return max(0.0, stamp - current)
         return max(0.0, stamp)  # already a number of seconds
     return None
+
+
+class Deadline:
+    """The end of a call's total time budget (``None``: no total timeout).
+
+    >>> Deadline(None).remaining() is None
+    True
+    >>> 0 < Deadline(5.0).remaining() <= 5.0
+    True
+    """
+
+    __slots__ = ("at", "total")
+
+    def __init__(self, total: float | None) -> None:
+        self.total = total
+        self.at = time.monotonic() + total if total is not None else None
+
+    def remaining(self) -> float | None:
+        return None if self.at is None else self.at - time.monotonic()
+
+    def expired(self) -> bool:
+        left = self.remaining()
+        return left is not None and left <= 0
+
+    def error(self, url: str) -> APITimeoutError:
+        return APITimeoutError(f"the total timeout of {self.total:g}s ran out talking to {url}")
+
+
+class Attempts:
+    """The attempts of one call: asks the policy how long to wait after each failure, and
+    never waits past the deadline."""
+
+    __slots__ = ("attempt", "deadline", "policy", "started")
+
+    def __init__(self, policy: RetryPolicy, deadline: Deadline) -> None:
+        self.policy = policy
+        self.deadline = deadline
+        self.attempt = 0
+        self.started = time.monotonic()
+
+    def wait_after(self, error: Error) -> float | None:
+        """Seconds to wait before trying again, or ``None`` to give up with ``error``."""
+        wait = self.policy.delay(
+            error, attempt=self.attempt, elapsed=time.monotonic() - self.started
+        )
+        if wait is None:
+            return None
+        left = self.deadline.remaining()
+        if left is not None and wait >= left:
+            return None
+        self.attempt += 1
+        logger.info("retrying in %.2fs after %s", wait, type(error).__name__)
+        return wait

@@ -99,6 +99,13 @@ class StreamParser:
         return self.message(finish_reason=INCOMPLETE) if self.accumulator.received else None
 
 
+def _superseded() -> RuntimeError:
+    return RuntimeError(
+        "this stream was superseded by a newer request on the same chat; its partial answer is "
+        "in chat.messages (finish_reason='incomplete')"
+    )
+
+
 class ChatStream:
     """What ``chat.stream(...)`` returns: an iterator of :class:`~pyllm.Chunk` and a context
     manager. Leaving the ``with`` block (or breaking out of the loop) closes the connection and
@@ -121,6 +128,8 @@ class ChatStream:
         return self
 
     def __next__(self) -> Chunk:
+        if self._exchange.superseded:
+            raise _superseded()
         return next(self._chunks)
 
     def __enter__(self) -> ChatStream:
@@ -166,6 +175,8 @@ class AsyncChatStream:
         return self
 
     async def __anext__(self) -> Chunk:
+        if self._exchange.superseded:
+            raise _superseded()
         return await self._chunks.__anext__()
 
     async def __aenter__(self) -> AsyncChatStream:

@@ -99,6 +99,7 @@ class FakeOpenRouter:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._clients: list[Any] = []
         self.connections = 0
+        self.disconnects = 0
 
     # ---- scripting ------------------------------------------------------------------------
 
@@ -228,7 +229,7 @@ class FakeOpenRouter:
                 if request is None:
                     break
                 self.requests.append(request)
-                keep_open = await self._respond(request, writer)
+                keep_open = await self._respond(request, reader, writer)
                 if not keep_open:
                     break
         except (_Aborted, ConnectionError, asyncio.IncompleteReadError):
@@ -240,7 +241,9 @@ class FakeOpenRouter:
             with contextlib.suppress(Exception):
                 writer.close()
 
-    async def _respond(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
+    async def _respond(
+        self, request: RecordedRequest, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
         if (
             self.api_key is not None
             and request.headers.get("authorization") != f"Bearer {self.api_key}"
@@ -254,8 +257,9 @@ class FakeOpenRouter:
         reply = self._next_reply(request)
         if reply is None:
             reply = self._default_reply(request)
-        if reply.delay:
-            await asyncio.sleep(reply.delay)
+        if reply.delay and await _client_left_during(reader, reply.delay):
+            self.disconnects += 1
+            raise _Aborted
         if reply.drop == "before_headers":
             _reset(writer)
             raise _Aborted
@@ -310,6 +314,7 @@ class FakeOpenRouter:
                 await writer.drain()
                 await asyncio.sleep(reply.stall)
             if writer.transport.is_closing():  # the client went away
+                self.disconnects += 1
                 raise _Aborted
             if self.write_size:
                 for start in range(0, len(event), self.write_size):
@@ -324,6 +329,15 @@ class FakeOpenRouter:
                 await writer.drain()
         writer.write(b"0\r\n\r\n")
         await writer.drain()
+
+
+async def _client_left_during(reader: asyncio.StreamReader, seconds: float) -> bool:
+    """Wait ``seconds``; True as soon as the client closes its side (like a cancelled call)."""
+    try:
+        data = await asyncio.wait_for(reader.read(1), timeout=seconds)
+    except asyncio.TimeoutError:
+        return False
+    return data == b""
 
 
 def _head(status: int, headers: Mapping[str, str]) -> bytes:
