@@ -232,6 +232,7 @@ class ChatConfig:
         )
         self._policy = RetryPolicy(
             max_retries=checked.max_retries,
+            base_delay=checked.retry_backoff,
             budget_s=checked.retry_budget_s,
             max_retry_wait=checked.max_retry_wait,
         )

@@ -41,6 +41,7 @@ def encode_json(payload: Mapping[str, Any]) -> bytes:
 def retry_policy(settings: Settings) -> RetryPolicy:
     return RetryPolicy(
         max_retries=settings.max_retries,
+        base_delay=settings.retry_backoff,
         max_retry_wait=settings.max_retry_wait,
         budget_s=settings.retry_budget_s,
     )

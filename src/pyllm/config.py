@@ -73,6 +73,7 @@ class Settings:
     connect_timeout: float = 10.0
     total_timeout: float | None = None
     max_retries: int = 3
+    retry_backoff: float = 0.5
     retry_budget_s: float = 120.0
     max_retry_wait: float = 60.0
     max_connections: int = 100
@@ -126,7 +127,9 @@ ENV_VARIABLES: dict[str, str] = {
 
 _SECRETS = frozenset({"openrouter_api_key", "openai_api_key", "anthropic_api_key"})
 _URLS = frozenset({"openrouter_base_url", "openai_base_url", "anthropic_base_url"})
-_POSITIVE = frozenset({"timeout", "connect_timeout", "retry_budget_s", "max_retry_wait"})
+_POSITIVE = frozenset(
+    {"timeout", "connect_timeout", "retry_backoff", "retry_budget_s", "max_retry_wait"}
+)
 _COUNTS = {"max_retries": 0, "max_connections": 1, "max_tool_rounds": 1}
 _FLAGS = frozenset({"raise_tool_errors"})
 

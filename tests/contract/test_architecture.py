@@ -159,7 +159,7 @@ def test_modules_stay_small() -> None:
     assert too_long == {}
 
 
-@pytest.mark.parametrize("tool", [["ruff", "check", "src", "tests"], ["mypy"]])
+@pytest.mark.parametrize("tool", [["ruff", "check", "src", "tests", "scripts"], ["mypy"]])
 def test_linters_are_clean(tool: list[str]) -> None:
     exe = Path(sys.executable).parent / tool[0]
     if not exe.exists():

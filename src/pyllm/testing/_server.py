@@ -232,7 +232,9 @@ class FakeOpenRouter:
                 keep_open = await self._respond(request, reader, writer)
                 if not keep_open:
                     break
-        except (_Aborted, ConnectionError, asyncio.IncompleteReadError):
+        except ConnectionError:  # the client went away mid-response
+            self.disconnects += 1
+        except (_Aborted, asyncio.IncompleteReadError):
             pass
         except asyncio.CancelledError:
             _reset(writer)

@@ -1,0 +1,241 @@
+"""Fault scenarios shared by the reliability tests and ``scripts/reliability_report.py``.
+
+Each scenario scripts the fake OpenRouter with a fault, runs one ``ask`` or ``stream`` (sync or
+async), and observes what pyllm did: the outcome, how many requests the server saw, what
+partial answer an error carried, and whether ``chat.messages`` stayed consistent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyllm
+from pyllm.testing import FakeOpenRouter, Reply, drop, error, raw, stream_error, text
+
+FAST = {"retry_backoff": 0.01, "max_retries": 3}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    fault: str
+    replies: tuple[Reply, ...]
+    outcome: str  # "answer" or the error class name
+    requests: int
+    stream: bool = False
+    partial: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def expected(self) -> str:
+        text = self.outcome if self.outcome != "answer" else "answer"
+        text += f", {self.requests} request{'s' if self.requests != 1 else ''}"
+        if self.partial is not None:
+            text += f", partial {self.partial!r}"
+        return text
+
+
+@dataclass(frozen=True)
+class Observation:
+    outcome: str
+    requests: int
+    partial: str | None
+    consistent: bool
+
+    def describe(self) -> str:
+        text = f"{self.outcome}, {self.requests} request{'s' if self.requests != 1 else ''}"
+        if self.partial is not None:
+            text += f", partial {self.partial!r}"
+        return text + ("" if self.consistent else ", HISTORY INCONSISTENT")
+
+
+PROVIDER_502 = {
+    "provider_name": "Google AI Studio",
+    "raw": '{"error": {"code": 500, "message": "An internal error has occurred"}}',
+}
+ANSWER = text("a b c d")
+
+SCENARIOS: list[Scenario] = [
+    Scenario(
+        "429 with Retry-After, then success",
+        (error(429, "slow down", retry_after=0.05), ANSWER),
+        "answer",
+        2,
+    ),
+    Scenario("503 three times, then success", (error(503, "busy", repeat=3), ANSWER), "answer", 4),
+    Scenario(
+        "502 with provider metadata, every time",
+        (error(502, "Provider returned error", metadata=PROVIDER_502, repeat=9),),
+        "ServiceUnavailableError",
+        4,
+    ),
+    Scenario("408, then success", (error(408, "timeout"), ANSWER), "answer", 2),
+    Scenario("529, then success", (error(529, "overloaded"), ANSWER), "answer", 2),
+    Scenario("400 (never retried)", (error(400, "bad temperature"), ANSWER), "BadRequestError", 1),
+    Scenario("401 (never retried)", (error(401, "bad key"), ANSWER), "AuthenticationError", 1),
+    Scenario("402 (never retried)", (error(402, "no credits"), ANSWER), "PaymentRequiredError", 1),
+    Scenario("413 (never retried)", (error(413, "too large"), ANSWER), "PayloadTooLargeError", 1),
+    Scenario(
+        "connection reset before headers, then success",
+        (drop("before_headers"), ANSWER),
+        "answer",
+        2,
+    ),
+    Scenario(
+        "reset mid-stream before any content, then success",
+        (drop(after=0, text="x y"), ANSWER),
+        "answer",
+        2,
+        stream=True,
+    ),
+    Scenario(
+        "reset mid-stream after content (not retried)",
+        (drop(after=2, text="a b c d"), ANSWER),
+        "APIConnectionError",
+        1,
+        stream=True,
+        partial="a b ",
+    ),
+    *[
+        Scenario(
+            f"mid-stream error chunk {code} after content",
+            (stream_error(code, "upstream failed", after=1, text="a b c"), ANSWER),
+            cls,
+            1,
+            stream=True,
+            partial="a ",
+        )
+        for code, cls in [
+            (400, "BadRequestError"),
+            (408, "RequestTimeoutError"),
+            (429, "RateLimitError"),
+            (500, "ServerError"),
+            (502, "ServiceUnavailableError"),
+            (503, "ServiceUnavailableError"),
+            (529, "OverloadedError"),
+        ]
+    ],
+    Scenario(
+        "mid-stream error chunk 503 before any content, then success",
+        (stream_error(503, "cold start", after=0), ANSWER),
+        "answer",
+        2,
+        stream=True,
+    ),
+    Scenario(
+        "200 with an error body (502), then success",
+        (raw({"error": {"code": 502, "message": "upstream"}}), ANSWER),
+        "answer",
+        2,
+    ),
+    Scenario(
+        "200 with an error body (400)",
+        (raw({"error": {"code": 400, "message": "invalid"}}), ANSWER),
+        "BadRequestError",
+        1,
+    ),
+    Scenario(
+        "truncated JSON body",
+        (raw(b'{"id": "gen-1", "choices": [{"mess'), ANSWER),
+        "InvalidResponseError",
+        1,
+    ),
+    Scenario(
+        "invalid UTF-8 body",
+        (raw(b'{"choices": [{"message": {"content": "\xff"}}]}'), ANSWER),
+        "InvalidResponseError",
+        1,
+    ),
+    Scenario(
+        "invalid UTF-8 in a stream after content",
+        (
+            raw(
+                b'data: {"choices":[{"delta":{"content":"ok "}}]}\n\ndata: {"choices":[{"delta":{"content":"\xff"}}]}\n\n',
+                content_type="text/event-stream",
+            ),
+            ANSWER,
+        ),
+        "InvalidResponseError",
+        1,
+        stream=True,
+        partial="ok ",
+    ),
+    Scenario(
+        "stream stalls past the read timeout after content",
+        (Reply(text="a b c", stall=2.0, stall_after=2), ANSWER),
+        "APITimeoutError",
+        1,
+        stream=True,
+        partial="a b ",
+        settings={"timeout": 0.3},
+    ),
+    Scenario(
+        "stream stalls before any content, then success",
+        (Reply(text="a b", stall=2.0, stall_after=0), ANSWER),
+        "answer",
+        2,
+        stream=True,
+        settings={"timeout": 0.3},
+    ),
+    Scenario(
+        "server never answers (read timeout)",
+        (text("late", delay=30, repeat=9),),
+        "APITimeoutError",
+        2,
+        settings={"timeout": 0.2, "max_retries": 1},
+    ),
+    Scenario(
+        "total timeout across retries",
+        (text("late", delay=30, repeat=9),),
+        "APITimeoutError",
+        1,
+        settings={"timeout": 5.0, "total_timeout": 0.4},
+    ),
+    Scenario(
+        "keep-alives only, then close",
+        (raw(b": OPENROUTER PROCESSING\n\n", content_type="text/event-stream", repeat=9),),
+        "APIConnectionError",
+        4,
+        stream=True,
+    ),
+]
+
+
+def observe(scenario: Scenario, mode: str) -> Observation:
+    """Run ``scenario`` against a fresh fake server, ``mode`` "sync" or "async"."""
+    with FakeOpenRouter() as server:
+        server.reply(*scenario.replies)
+        chat = server.chat("openai/gpt-4.1-mini", **{**FAST, **scenario.settings})
+        outcome, partial = "answer", None
+        try:
+            run(chat, mode, scenario.stream)
+        except pyllm.Error as exc:
+            outcome = type(exc).__name__
+            carried = getattr(exc, "partial", None)
+            partial = carried.content if carried is not None else None
+        roles = [m.role for m in chat.messages]
+        consistent = roles == (["user", "assistant"] if outcome == "answer" else [])
+        if outcome == "answer":
+            consistent = consistent and chat.messages[-1].content == "a b c d"
+        return Observation(outcome, len(server.requests), partial, consistent)
+
+
+def run(chat: pyllm.Chat, mode: str, stream: bool) -> None:
+    if mode == "sync":
+        if stream:
+            for _ in chat.stream("go"):
+                pass
+        else:
+            chat.ask("go")
+        return
+
+    async def go() -> None:
+        if stream:
+            async with chat.astream("go") as chunks:
+                async for _ in chunks:
+                    pass
+        else:
+            await chat.aask("go")
+
+    asyncio.run(go())

@@ -1,0 +1,213 @@
+"""Fallbacks (server-side and client-side), routing preferences and per-chat retry policy."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+import pyllm
+from pyllm.openrouter import Routing
+from pyllm.providers import OpenAICompatible
+from pyllm.testing import FakeOpenRouter, error, stream_error, text
+
+FAST = {"retry_backoff": 0.01}
+
+
+def test_openrouter_gets_the_server_side_models_list(server: FakeOpenRouter) -> None:
+    chat = server.chat("anthropic/claude-haiku-4.5", **FAST).with_fallbacks(
+        "openai/gpt-4.1-mini", "google/gemini-2.5-flash"
+    )
+    server.reply(text("ok", model="openai/gpt-4.1-mini"))
+    reply = chat.ask("hi")
+    sent = server.requests[0].json
+    assert sent["model"] == "anthropic/claude-haiku-4.5"
+    assert sent["models"] == [
+        "anthropic/claude-haiku-4.5",
+        "openai/gpt-4.1-mini",
+        "google/gemini-2.5-flash",
+    ]
+    assert reply.model == "openai/gpt-4.1-mini"  # the model that actually answered
+
+
+@pytest.fixture
+def two_hosts() -> Any:
+    """Two OpenAI-compatible providers on two local servers (e.g. a direct API and a backup)."""
+    with FakeOpenRouter() as primary, FakeOpenRouter() as backup:
+        client = pyllm.Client(max_retries=1, retry_backoff=0.01)
+        client.register_provider(OpenAICompatible("primary", base_url=primary.url, api_key="k1"))
+        client.register_provider(OpenAICompatible("backup", base_url=backup.url, api_key="k2"))
+        yield client, primary, backup
+        client.close()
+
+
+@pytest.mark.parametrize("mode", ["sync", "async", "stream"])
+@pytest.mark.parametrize(
+    ("fault", "requests"),
+    [
+        (error(429, "rate limited", repeat=5), 2),
+        (error(503, "down", repeat=5), 2),
+        (error(404, "No endpoints found for x/y."), 1),
+        (error(408, "timeout", repeat=5), 2),
+    ],
+)
+def test_client_side_fallback_to_another_provider(
+    two_hosts: Any, mode: str, fault: Any, requests: int
+) -> None:
+    client, primary, backup = two_hosts
+    primary.reply(fault)
+    backup.reply(text("from the backup"))
+    moves: list[tuple[str, str, str]] = []
+    chat = client.chat("llama-3", provider="primary").with_fallbacks(("llama-3-backup", "backup"))
+    chat.on_fallback(lambda err, a, b: moves.append((type(err).__name__, str(a), str(b))))
+    if mode == "sync":
+        reply = chat.ask("hi")
+    elif mode == "async":
+        reply = asyncio.run(chat.aask("hi"))
+    else:
+        list(chat.stream("hi"))
+        reply = chat.messages[-1]
+    assert reply.content == "from the backup"
+    assert reply.provider == "backup"
+    assert len(primary.requests) == requests  # retried first where retryable
+    assert backup.requests[0].json["model"] == "llama-3-backup"
+    assert "models" not in backup.requests[0].json  # server-side lists are OpenRouter's only
+    assert moves == [(type_name(fault), "llama-3 via primary", "llama-3-backup via backup")]
+    assert [m.role for m in chat.messages] == ["user", "assistant"]
+
+
+def type_name(reply: Any) -> str:
+    return {
+        429: "RateLimitError",
+        503: "ServiceUnavailableError",
+        404: "NotFoundError",
+        408: "RequestTimeoutError",
+    }[reply.status]
+
+
+@pytest.mark.parametrize("status", [400, 401, 402, 403])
+def test_no_fallback_on_caller_mistakes(two_hosts: Any, status: int) -> None:
+    client, primary, backup = two_hosts
+    primary.reply(error(status, "your fault"))
+    chat = client.chat("m", provider="primary").with_fallbacks(("m", "backup"))
+    with pytest.raises(pyllm.APIError) as caught:
+        chat.ask("hi")
+    assert caught.value.status == status
+    assert backup.requests == [] and len(primary.requests) == 1
+    assert chat.messages == []
+
+
+def test_all_routes_failing_raises_the_last_error(two_hosts: Any) -> None:
+    client, primary, backup = two_hosts
+    primary.reply(error(503, "primary down", repeat=5))
+    backup.reply(error(503, "backup down", repeat=5))
+    chat = client.chat("m", provider="primary").with_fallbacks(("m", "backup"))
+    with pytest.raises(pyllm.ServiceUnavailableError, match="backup down"):
+        chat.ask("hi")
+    assert (len(primary.requests), len(backup.requests)) == (2, 2)
+    assert chat.messages == []
+
+
+def test_a_stream_never_falls_back_after_output_reached_the_caller(two_hosts: Any) -> None:
+    client, primary, backup = two_hosts
+    primary.reply(stream_error(503, "cut", after=1, text="a b c"))
+    chat = client.chat("m", provider="primary").with_fallbacks(("m", "backup"))
+    with pytest.raises(pyllm.ServiceUnavailableError) as caught:
+        list(chat.stream("hi"))
+    assert caught.value.partial is not None and caught.value.partial.content == "a "
+    assert backup.requests == []
+
+
+def test_openrouter_run_then_client_side_route(server: FakeOpenRouter) -> None:
+    """OpenRouter tries its own list first; the route after that run is tried client-side."""
+    with FakeOpenRouter() as other:
+        client = server.client(max_retries=0)
+        client.register_provider(OpenAICompatible("other", base_url=other.url))
+        server.reply(error(429, "every OpenRouter model is rate limited"))
+        other.reply(text("other answered"))
+        chat = client.chat("a/primary", provider="openrouter").with_fallbacks(
+            ("b/second", "openrouter"), ("local-model", "other"), ("c/third", "openrouter")
+        )
+        reply = chat.ask("hi")
+        assert server.requests[0].json["models"] == ["a/primary", "b/second"]
+        assert other.requests[0].json["model"] == "local-model"
+        assert reply.provider == "other" and reply.content == "other answered"
+
+
+def test_routing_is_typed_and_rendered(server: FakeOpenRouter) -> None:
+    routing = Routing(
+        order=["anthropic", "amazon-bedrock"],
+        allow_fallbacks=False,
+        data_collection="deny",
+        zdr=True,
+        sort="throughput",
+        max_price={"prompt": 1, "completion": 2},
+        quantizations=["fp8"],
+    )
+    server.chat().with_routing(routing).ask("hi")
+    assert server.requests[-1].json["provider"] == {
+        "order": ["anthropic", "amazon-bedrock"],
+        "allow_fallbacks": False,
+        "data_collection": "deny",
+        "zdr": True,
+        "sort": "throughput",
+        "max_price": {"prompt": 1, "completion": 2},
+        "quantizations": ["fp8"],
+    }
+    server.chat().with_routing(only=["openai"], ignore=["azure"]).ask("hi")
+    assert server.requests[-1].json["provider"] == {"only": ["openai"], "ignore": ["azure"]}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"sort": "cheapest"}, "sort must be one of"),
+        ({"data_collection": "maybe"}, "'allow' or 'deny'"),
+        ({"order": "anthropic"}, "list of strings"),
+        ({"max_price": {"tokens": 1}}, "max_price key"),
+        ({"max_price": {"prompt": -1}}, "non-negative"),
+    ],
+)
+def test_bad_routing_preferences(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises((TypeError, ValueError), match=match):
+        Routing(**kwargs)
+
+
+def test_require_parameters_is_automatic_with_tools_or_schema(server: FakeOpenRouter) -> None:
+    @pyllm.tool
+    def noop() -> str:
+        """Do nothing."""
+        return ""
+
+    chat = server.chat()
+    chat.ask("plain")
+    assert "provider" not in server.requests[-1].json
+    chat.with_tools(noop).ask("tools")
+    assert server.requests[-1].json["provider"] == {"require_parameters": True}
+    chat.without_tools().with_schema({"type": "object", "properties": {}}).ask("schema")
+    assert server.requests[-1].json["provider"] == {"require_parameters": True}
+    chat.with_routing(require_parameters=False).ask("user says no")
+    assert server.requests[-1].json["provider"] == {"require_parameters": False}
+
+
+def test_per_chat_retry_policy(server: FakeOpenRouter) -> None:
+    server.reply(error(503, "down", repeat=9))
+    with pytest.raises(pyllm.ServiceUnavailableError):
+        server.chat(max_retries=5, retry_backoff=0.01).with_retries(0).ask("hi")
+    assert len(server.requests) == 1
+    server.reply(error(503, "down", repeat=9))
+    with pytest.raises(pyllm.ServiceUnavailableError):
+        server.chat(max_retries=0, retry_backoff=0.01).with_retries(2).ask("hi")
+    assert len(server.requests) == 4
+    with pytest.raises(pyllm.ConfigurationError):
+        server.chat().with_retries(-1)
+    with pytest.raises(ValueError, match="positive number"):
+        server.chat().with_timeout(0)
+
+
+def test_bad_fallback_values(server: FakeOpenRouter) -> None:
+    with pytest.raises(TypeError, match="a fallback is"):
+        server.chat().with_fallbacks(42)  # type: ignore[arg-type]
+    with pytest.raises(pyllm.ConfigurationError, match="unknown provider"):
+        server.chat().with_fallbacks(("m", "nowhere"))
