@@ -22,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "APITimeoutError": "errors",
     "AsyncChatStream": "_stream",
     "Attachment": "content",
+    "AttachmentError": "errors",
     "AuthenticationError": "errors",
     "BadRequestError": "errors",
     "Chat": "conversation",
@@ -29,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "Chunk": "chunk",
     "Client": "client",
     "ConfigurationError": "errors",
+    "Content": "content",
     "ContextLengthExceededError": "errors",
     "Error": "errors",
     "Halt": "tools",
@@ -87,12 +89,13 @@ if TYPE_CHECKING:
     from .chunk import Chunk
     from .client import Client, chat, configure, default_client
     from .config import Settings
-    from .content import Attachment
+    from .content import Attachment, Content
     from .conversation import Chat
     from .errors import (
         APIConnectionError,
         APIError,
         APITimeoutError,
+        AttachmentError,
         AuthenticationError,
         BadRequestError,
         ConfigurationError,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._retry import Attempts, Deadline, RetryPolicy
-from .errors import APIConnectionError, APIError, APITimeoutError, Error, api_error
+from .errors import APIConnectionError, APIError, APITimeoutError, AttachmentError, Error, api_error
 from .protocols.base import decode_json
 
 if TYPE_CHECKING:
@@ -100,6 +100,14 @@ def _log(request: httpx.Request, outcome: str, started: float) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         elapsed = time.perf_counter() - started
         logger.debug("%s %s -> %s in %.3fs", request.method, request.url, outcome, elapsed)
+
+
+DOWNLOAD_LIMIT = 50_000_000
+"""The most bytes pyllm downloads for one remote attachment."""
+
+
+def _download_failed(url: str, reason: str) -> AttachmentError:
+    return AttachmentError(f"could not download the attachment {url}: {reason}")
 
 
 def _check(deadline: Deadline, url: str) -> None:
@@ -228,6 +236,22 @@ class SyncHttp(_HttpBase):
                 if wait is None:
                     raise
             time.sleep(wait)
+
+    def fetch(self, url: str) -> tuple[bytes, str | None]:
+        """GET a public URL for an attachment (no API key is sent): ``(body, content type)``."""
+        try:
+            with self.client.stream("GET", url, follow_redirects=True) as response:
+                if response.status_code >= 400:
+                    raise _download_failed(url, f"HTTP {response.status_code}")
+                parts, size = [], 0
+                for data in response.iter_bytes():
+                    size += len(data)
+                    if size > DOWNLOAD_LIMIT:
+                        raise _download_failed(url, f"larger than {DOWNLOAD_LIMIT // 1_000_000} MB")
+                    parts.append(data)
+                return b"".join(parts), response.headers.get("content-type")
+        except httpx.HTTPError as exc:
+            raise _download_failed(url, str(exc) or type(exc).__name__) from exc
 
     @contextmanager
     def stream(
@@ -363,6 +387,21 @@ class AsyncHttp(_HttpBase):
                 if wait is None:
                     raise
             await asyncio.sleep(wait)
+
+    async def fetch(self, url: str) -> tuple[bytes, str | None]:
+        try:
+            async with self.client.stream("GET", url, follow_redirects=True) as response:
+                if response.status_code >= 400:
+                    raise _download_failed(url, f"HTTP {response.status_code}")
+                parts, size = [], 0
+                async for data in response.aiter_bytes():
+                    size += len(data)
+                    if size > DOWNLOAD_LIMIT:
+                        raise _download_failed(url, f"larger than {DOWNLOAD_LIMIT // 1_000_000} MB")
+                    parts.append(data)
+                return b"".join(parts), response.headers.get("content-type")
+        except httpx.HTTPError as exc:
+            raise _download_failed(url, str(exc) or type(exc).__name__) from exc
 
     @asynccontextmanager
     async def stream(

@@ -55,6 +55,21 @@ class Exchange:
         self.max_rounds = max_rounds
         self.superseded = False
         self._halt: Message | None = None
+        self._files: list[Message] = []
+
+    def downloads(self) -> list[tuple[int, str]]:
+        """``(attachment index, url)`` of the new message's attachments to download first."""
+        first = self.staged[0] if self.staged else None
+        if first is None or first.role != "user":
+            return []
+        return [(i, a.url) for i, a in enumerate(first.attachments) if a.needs_download and a.url]
+
+    def downloaded(self, index: int, data: bytes, content_type: str | None) -> None:
+        """Put the downloaded bytes of attachment ``index`` in place (checked like local ones)."""
+        first = self.staged[0]
+        files = list(first.attachments)
+        files[index] = files[index].downloaded(data, content_type).check()
+        self.staged[0] = first.replace(attachments=tuple(files))
 
     def messages(self) -> tuple[Message, ...]:
         """What the next request sends: the history plus everything staged."""
@@ -107,8 +122,13 @@ class Exchange:
             message = message.replace(parsed=result.value)
             self._halt = self._halt or message
         self.staged.append(message)
+        if result.attachments:  # after every tool result of the round, as providers require
+            label = f"Attachments from tool call {result.call.id}:"
+            self._files.append(Message.user(label, result.attachments))
         self.pending = [c for c in self.pending if c is not result.call]
         if not self.pending:
+            self.staged.extend(self._files)
+            self._files.clear()
             if self._halt is not None:
                 self._finish(self._halt)
             else:

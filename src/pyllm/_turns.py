@@ -20,7 +20,32 @@ if TYPE_CHECKING:
     from .conversation import Chat
     from .message import Message
 
-__all__ = ["complete", "acomplete", "stream_message", "astream_message"]
+__all__ = [
+    "acomplete",
+    "afetch_attachments",
+    "astream_message",
+    "complete",
+    "fetch_attachments",
+    "stream_message",
+]
+
+
+def fetch_attachments(chat: Chat, exchange: Exchange) -> None:
+    """Download remote attachments of the new message (each URL once, before any request)."""
+    fetched: dict[str, tuple[bytes, str | None]] = {}
+    for index, url in exchange.downloads():
+        if url not in fetched:
+            fetched[url] = chat._client._http.fetch(url)
+        exchange.downloaded(index, *fetched[url])
+
+
+async def afetch_attachments(chat: Chat, exchange: Exchange) -> None:
+    http = chat._client._async_http()
+    fetched: dict[str, tuple[bytes, str | None]] = {}
+    for index, url in exchange.downloads():
+        if url not in fetched:
+            fetched[url] = await http.fetch(url)
+        exchange.downloaded(index, *fetched[url])
 
 
 def complete(chat: Chat, exchange: Exchange) -> Message:

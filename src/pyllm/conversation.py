@@ -17,7 +17,14 @@ from ._fallback import Route, Turn
 from ._loop import Exchange
 from ._retry import Deadline
 from ._stream import AsyncChatStream, ChatStream
-from ._turns import acomplete, astream_message, complete, stream_message
+from ._turns import (
+    acomplete,
+    afetch_attachments,
+    astream_message,
+    complete,
+    fetch_attachments,
+    stream_message,
+)
 from .chunk import Chunk
 from .message import Message
 from .request import ChatRequest
@@ -46,6 +53,7 @@ class Chat(ChatConfig):
         running tools in between until the model answers."""
         exchange = self._open(content, attachments)
         with exchange.guard():
+            fetch_attachments(self, exchange)
             while True:
                 exchange.begin_message()
                 if exchange.accept(self._finish(complete(self, exchange))):
@@ -63,6 +71,7 @@ class Chat(ChatConfig):
         """Async twin of :meth:`ask`."""
         exchange = self._open(content, attachments)
         with exchange.guard():
+            await afetch_attachments(self, exchange)
             while True:
                 exchange.begin_message()
                 if exchange.accept(self._finish(await acomplete(self, exchange))):
@@ -90,6 +99,7 @@ class Chat(ChatConfig):
 
     def _stream_chunks(self, exchange: Exchange) -> Iterator[Chunk]:
         with exchange.guard():
+            fetch_attachments(self, exchange)
             while True:
                 exchange.begin_message()
                 yield from stream_message(self, exchange)
@@ -105,6 +115,7 @@ class Chat(ChatConfig):
 
     async def _astream_chunks(self, exchange: Exchange) -> AsyncIterator[Chunk]:
         with exchange.guard():
+            await afetch_attachments(self, exchange)
             while True:
                 exchange.begin_message()
                 async for chunk in astream_message(self, exchange):

@@ -6,6 +6,7 @@
     ├── ConfigurationError                  a setting is missing or invalid (names the env variable)
     ├── ModelNotFoundError                  an unknown model id or alias ("did you mean ...")
     ├── UnsupportedError                    the model or provider cannot do what was asked
+    ├── AttachmentError                     a file cannot be sent (missing, unreadable, too big...)
     ├── ToolError                           a tool could not be defined or the tool loop ran away
     ├── APIConnectionError                  the request never got an answer (DNS, refused, reset...)
     │   └── APITimeoutError                 connect / read / total timeout
@@ -47,6 +48,7 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "AttachmentError",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -94,6 +96,13 @@ class ModelNotFoundError(Error):
 
 class UnsupportedError(Error):
     """The chosen model or provider cannot do what was asked (e.g. images from a text model)."""
+
+
+class AttachmentError(Error, ValueError):
+    """An attachment cannot be sent: missing or unreadable file, unsupported type, too large.
+
+    Raised before any request, so nothing was sent and nothing was spent.
+    """
 
 
 class ToolError(Error):

@@ -32,6 +32,7 @@ from typing import Any, ClassVar, overload
 
 from . import _schema
 from ._docstring import parse_docstring
+from .content import Attachment, Content
 from .errors import ToolError
 from .request import ToolDefinition
 
@@ -73,6 +74,7 @@ class ToolResult:
     value: Any = None
     is_error: bool = False
     halted: bool = False
+    attachments: tuple[Attachment, ...] = ()
     error: BaseException | None = field(default=None, compare=False, repr=False)
 
 
@@ -241,10 +243,16 @@ def _jsonable(value: Any) -> Any:
 
 
 def finished(call: ToolCall, value: Any) -> ToolResult:
-    """The result for a tool that returned ``value`` (``Halt`` ends the loop)."""
+    """The result for a tool that returned ``value``: ``Halt`` ends the loop; an ``Attachment``
+    or ``Content`` sends files along (as a user message after the round's results)."""
     if isinstance(value, Halt):
         content = value.content if value.content is not None else render_result(value.value)
         return ToolResult(call, content, value.value, halted=True)
+    if isinstance(value, Attachment):
+        value = Content("", [value])
+    if isinstance(value, Content):
+        text = value.text or f"Returned {len(value.attachments)} attachment(s)."
+        return ToolResult(call, text, value, attachments=tuple(value.attachments))
     return ToolResult(call, render_result(value), value)
 
 

@@ -132,5 +132,5 @@ async def test_a_thousand_concurrent_asks_none_lost_none_duplicated(server: Fake
     assert [r.content for r in replies] == [f"You said: {p}" for p in prompts]
     sent = sorted(r.json["messages"][-1]["content"] for r in server.requests)
     assert sent == sorted(prompts)  # exactly once each
-    assert server.connections <= 20  # the pool bounded the connections
+    assert server.peak_connections <= 20  # the pool bounded the open connections
     await client.aclose()

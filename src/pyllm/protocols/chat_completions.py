@@ -14,7 +14,6 @@ its code maps to, never a silent short success.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -47,19 +46,10 @@ _AUDIO_FORMATS = {
 
 def attachment_from_url(url: str) -> Attachment:
     """An ``image_url``/``file_data`` value (data URL or remote URL) as an :class:`Attachment`."""
-    if url.startswith("data:"):
-        header, _, payload = url.partition(",")
-        mime = header[5:].split(";", 1)[0] or None
-        try:
-            data = (
-                base64.b64decode(payload, validate=False)
-                if ";base64" in header
-                else payload.encode()
-            )
-        except (binascii.Error, ValueError):
-            return Attachment(url=url, mime_type=mime)
-        return Attachment(data=data, mime_type=mime, url=url)
-    return Attachment(url=url)
+    try:
+        return Attachment.from_url(url)
+    except ValueError:
+        return Attachment(url=url)
 
 
 class ChatCompletions:
@@ -162,12 +152,11 @@ class ChatCompletions:
             data = base64.b64encode(attachment.data).decode("ascii")
             return {"type": "input_audio", "input_audio": {"data": data, "format": audio_format}}
         if kind == "text" and attachment.data is not None:
-            name = attachment.filename or "attachment.txt"
-            text = attachment.data.decode("utf-8", "replace")
-            return {"type": "text", "text": f'<file name="{name}">\n{text}\n</file>'}
+            opening = f"<file name='{attachment.name}' mime_type='{attachment.mime_type}'>"
+            return {"type": "text", "text": f"{opening}{attachment.text}</file>"}
         return {
             "type": "file",
-            "file": {"filename": attachment.filename or "file", "file_data": attachment.data_url()},
+            "file": {"filename": attachment.name, "file_data": attachment.data_url()},
         }
 
     # ---- parse --------------------------------------------------------------------------

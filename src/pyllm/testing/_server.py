@@ -99,6 +99,8 @@ class FakeOpenRouter:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._clients: list[Any] = []
         self.connections = 0
+        self.open_connections = 0
+        self.peak_connections = 0
         self.disconnects = 0
 
     # ---- scripting ------------------------------------------------------------------------
@@ -223,6 +225,8 @@ class FakeOpenRouter:
         assert task is not None
         self._tasks.add(task)
         self.connections += 1
+        self.open_connections += 1
+        self.peak_connections = max(self.peak_connections, self.open_connections)
         try:
             while True:
                 request = await _read_request(reader)
@@ -239,6 +243,7 @@ class FakeOpenRouter:
         except asyncio.CancelledError:
             _reset(writer)
         finally:
+            self.open_connections -= 1
             self._tasks.discard(task)
             with contextlib.suppress(Exception):
                 writer.close()
