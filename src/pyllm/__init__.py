@@ -32,8 +32,11 @@ _EXPORTS: dict[str, str] = {
     "ConfigurationError": "errors",
     "Content": "content",
     "ContextLengthExceededError": "errors",
+    "Embedding": "embedding",
     "Error": "errors",
     "Halt": "tools",
+    "Image": "image",
+    "IncompleteEmbeddingError": "embedding",
     "InvalidResponseError": "errors",
     "Message": "message",
     "ModelNotFoundError": "errors",
@@ -56,9 +59,13 @@ _EXPORTS: dict[str, str] = {
     "UnprocessableEntityError": "errors",
     "UnsupportedError": "errors",
     "Usage": "message",
+    "aembed": "client",
+    "apaint": "client",
     "chat": "client",
     "configure": "client",
     "default_client": "client",
+    "embed": "client",
+    "paint": "client",
     "tool": "tools",
 }
 
@@ -87,10 +94,11 @@ if TYPE_CHECKING:
     from ._fallback import Route
     from ._stream import AsyncChatStream, ChatStream
     from .chunk import Chunk
-    from .client import Client, chat, configure, default_client
+    from .client import Client, aembed, apaint, chat, configure, default_client, embed, paint
     from .config import Settings
     from .content import Attachment, Content
     from .conversation import Chat
+    from .embedding import Embedding, IncompleteEmbeddingError
     from .errors import (
         APIConnectionError,
         APIError,
@@ -117,5 +125,6 @@ if TYPE_CHECKING:
         UnprocessableEntityError,
         UnsupportedError,
     )
+    from .image import Image
     from .message import Message, ToolCall, Usage
     from .tools import Halt, Tool, ToolResult, tool

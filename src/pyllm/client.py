@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
     from ._http import AsyncHttp, SyncHttp
     from .conversation import Chat
+    from .embedding import Embedding
+    from .image import Image
     from .providers.base import Provider
 
 __all__ = ["DEFAULT_MODEL", "Client", "configure", "default_client"]
@@ -147,6 +149,46 @@ class Client:
         model_id, provider_name = self.resolve(model, provider)
         return Chat(self, model_id, provider_name)
 
+    def embed(self, text: Any, model: str | None = None, **options: Any) -> Embedding:
+        """Embed a string (``vectors`` is one vector) or a list of strings (a list of vectors,
+        in input order). Options: ``provider``, ``dimensions``, ``batch_size``, ``concurrency``,
+        ``progress`` (``True`` for a bar on stderr, or a ``callback(done, total)``)."""
+        from .embedding import embed_sync
+
+        return embed_sync(self, text, model=model, **options)
+
+    async def aembed(self, text: Any, model: str | None = None, **options: Any) -> Embedding:
+        """Async twin of :meth:`embed`."""
+        from .embedding import embed_async
+
+        return await embed_async(self, text, model=model, **options)
+
+    def paint(self, prompt: str, model: str | None = None, **options: Any) -> Image | list[Image]:
+        """Generate an image (a list of them when ``n > 1``). Options: ``provider``, ``size``
+        (``"1024x1024"``), ``n``, ``attachments`` (reference images to edit), ``endpoint``
+        (``"chat"`` or ``"images"``; chosen from the registry when left out), and any extra
+        payload fields (``image_config={...}``, ``quality="high"``...)."""
+        from .image import paint_sync
+
+        return paint_sync(self, prompt, model=model, **options)
+
+    async def apaint(
+        self, prompt: str, model: str | None = None, **options: Any
+    ) -> Image | list[Image]:
+        """Async twin of :meth:`paint`."""
+        from .image import paint_async
+
+        return await paint_async(self, prompt, model=model, **options)
+
+    def image_endpoint(self, model: str, provider: str) -> str:
+        """``"images"`` for models only OpenRouter's ``/images`` endpoint serves, else
+        ``"chat"``."""
+        return "chat"
+
+    def check_capability(self, model: str, provider: str, capability: str) -> None:
+        """Raise :class:`~pyllm.UnsupportedError` when the registry knows that ``model`` lacks
+        ``capability`` (unknown models are given the benefit of the doubt)."""
+
     # ---- HTTP -----------------------------------------------------------------------------
 
     @property
@@ -237,3 +279,23 @@ def configure(**settings: Any) -> Client:
 def chat(model: str | None = None, *, provider: str | None = None) -> Chat:
     """A new :class:`~pyllm.Chat` on the default client."""
     return default_client().chat(model, provider=provider)
+
+
+def embed(text: Any, model: str | None = None, **options: Any) -> Embedding:
+    """:meth:`Client.embed` on the default client."""
+    return default_client().embed(text, model, **options)
+
+
+async def aembed(text: Any, model: str | None = None, **options: Any) -> Embedding:
+    """:meth:`Client.aembed` on the default client."""
+    return await default_client().aembed(text, model, **options)
+
+
+def paint(prompt: str, model: str | None = None, **options: Any) -> Image | list[Image]:
+    """:meth:`Client.paint` on the default client."""
+    return default_client().paint(prompt, model, **options)
+
+
+async def apaint(prompt: str, model: str | None = None, **options: Any) -> Image | list[Image]:
+    """:meth:`Client.apaint` on the default client."""
+    return await default_client().apaint(prompt, model, **options)

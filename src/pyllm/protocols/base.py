@@ -15,7 +15,7 @@ from ..errors import ErrorDetails, InvalidResponseError
 if TYPE_CHECKING:
     from .._sse import ServerSentEvent
     from ..chunk import Chunk
-    from ..message import Message
+    from ..message import Message, Usage
     from ..request import ChatRequest
 
 __all__ = ["ChatProtocol", "as_int", "decode_json", "deep_merge", "describe_body"]
@@ -29,6 +29,8 @@ class ChatProtocol(Protocol):
     def render_chat(self, request: ChatRequest) -> dict[str, Any]: ...
 
     def parse_chat(self, body: Any) -> Message: ...
+
+    def parse_usage(self, data: Any) -> Usage | None: ...
 
     def is_end(self, event: ServerSentEvent) -> bool: ...
 

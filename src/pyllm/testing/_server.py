@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._media import TINY_PNG_URL, embeddings_reply, images_reply, wants_image
 from ._replies import Rendered, Reply, body_bytes
 
 __all__ = ["FakeOpenRouter", "RecordedRequest"]
@@ -289,8 +290,15 @@ class FakeOpenRouter:
         return True
 
     def _default_reply(self, request: RecordedRequest) -> Reply:
+        body = request.json if isinstance(request.json, dict) else {}
         if request.path.endswith("/chat/completions") and request.method == "POST":
+            if wants_image(body):
+                return Reply(text="Here is your image.", images=(TINY_PNG_URL,))
             return Reply()
+        if request.path.endswith("/embeddings") and request.method == "POST":
+            return embeddings_reply(body)
+        if request.path.endswith("/images") and request.method == "POST":
+            return images_reply(body)
         return Reply(
             status=404, body={"error": {"message": f"no route for {request.path}", "code": 404}}
         )
