@@ -179,9 +179,15 @@ class Attachment:
         header, _, payload = url.partition(",")
         mime = header[5:].split(";", 1)[0] or None
         try:
-            data = base64.b64decode(payload) if ";base64" in header else payload.encode()
+            data = (
+                base64.b64decode(payload, validate=True)
+                if ";base64" in header
+                else payload.encode()
+            )
         except ValueError:
             raise AttachmentError(f"the data URL is not valid base64: {url[:40]}...") from None
+        if not data:
+            raise AttachmentError("the data URL holds no data")
         return cls(data=data, mime_type=mime)
 
     def downloaded(self, data: bytes, content_type: str | None) -> Attachment:

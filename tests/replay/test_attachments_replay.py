@@ -214,7 +214,9 @@ def test_string_results_with_an_image_keep_the_string(server: FakeOpenRouter) ->
     name = "chat_string_tool_results_openrouter_claude-haiku-4-5_preserves_strings_returned_from_tools.yml"
     interactions = api_calls(load(name))
     serve(server, interactions)
-    recorded_result = next(m for m in interactions[1].request_body["messages"] if m["role"] == "tool")["content"]
+    recorded_result = next(
+        m for m in interactions[1].request_body["messages"] if m["role"] == "tool"
+    )["content"]
     image_url = recorded_result[1]["image_url"]["url"]
 
     @pyllm.tool
