@@ -11,7 +11,7 @@ import pytest
 import pyllm
 from pyllm import content
 from pyllm.testing import FakeOpenRouter, Reply, error, text, tool_call
-from pyllm.testing._media import TINY_PNG, fake_vector
+from pyllm.testing._media import TINY_PNG, embeddings_reply, fake_vector
 
 # ---- embeddings -----------------------------------------------------------------------------
 
@@ -47,19 +47,17 @@ def test_progress_bar_on_stderr(server: FakeOpenRouter, capsys: pytest.CaptureFi
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_failed_batch_says_which_inputs_were_embedded(server: FakeOpenRouter, mode: str) -> None:
-    def flaky(request: Any) -> Reply | None:
+    def flaky(request: Any) -> Reply:
         if "poison" in request.json["input"]:
             return error(503, "this batch keeps failing")
-        return None  # the default deterministic answer
+        return embeddings_reply(request.json)
 
-    server.route("/embeddings", lambda r: flaky(r) or _default_embeddings(r))
+    server.route("/embeddings", flaky)
     texts = ["ok 0", "ok 1", "poison", "ok 3", "ok 4", "ok 5"]
     client = server.client(max_retries=2, retry_backoff=0.01)
+    run = client.embed if mode == "sync" else (lambda t, **k: asyncio.run(client.aembed(t, **k)))
     with pytest.raises(pyllm.IncompleteEmbeddingError) as caught:
-        if mode == "sync":
-            client.embed(texts, batch_size=2)
-        else:
-            asyncio.run(client.aembed(texts, batch_size=2))
+        run(texts, batch_size=2)
     error_ = caught.value
     assert error_.embedded == (0, 1, 4, 5) and error_.failed == (2, 3)
     assert error_.vectors[0] == fake_vector("ok 0") and error_.vectors[2] is None
@@ -67,12 +65,6 @@ def test_a_failed_batch_says_which_inputs_were_embedded(server: FakeOpenRouter, 
     assert "embedded 4 of 6 inputs; inputs 2-3 failed" in str(error_)
     poisoned = [r for r in server.requests if "poison" in r.json["input"]]
     assert len(poisoned) == 3  # retried per the retry policy first
-
-
-def _default_embeddings(request: Any) -> Reply:
-    from pyllm.testing._media import embeddings_reply
-
-    return embeddings_reply(request.json)
 
 
 def test_a_single_failing_batch_raises_its_own_error(server: FakeOpenRouter) -> None:
@@ -257,7 +249,7 @@ def test_a_failed_download_is_an_attachment_error_before_the_chat_request(
     url = server.url.rsplit("/api/v1", 1)[0] + "/files/report.pdf"
     chat = server.chat()
     with pytest.raises(
-        pyllm.AttachmentError, match="could not download the attachment .* HTTP 404"
+        pyllm.AttachmentError, match=r"could not download the attachment .* HTTP 404"
     ):
         chat.ask("summarize", attachments=[url])
     assert [r.path for r in server.requests] == ["/files/report.pdf"]
