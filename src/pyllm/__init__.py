@@ -89,42 +89,58 @@ def __dir__() -> list[str]:
     return sorted([*__all__, *_SUBMODULES])
 
 
-if TYPE_CHECKING:
-    from . import openrouter, protocols, providers, testing
-    from ._fallback import Route
-    from ._stream import AsyncChatStream, ChatStream
-    from .chunk import Chunk
-    from .client import Client, aembed, apaint, chat, configure, default_client, embed, paint
-    from .config import Settings
-    from .content import Attachment, Content
-    from .conversation import Chat
-    from .embedding import Embedding, IncompleteEmbeddingError
-    from .errors import (
-        APIConnectionError,
-        APIError,
-        APITimeoutError,
-        AttachmentError,
-        AuthenticationError,
-        BadRequestError,
-        ConfigurationError,
-        ContextLengthExceededError,
-        Error,
-        InvalidResponseError,
-        ModelNotFoundError,
-        ModerationError,
-        NotFoundError,
-        OverloadedError,
-        PayloadTooLargeError,
-        PaymentRequiredError,
-        PermissionDeniedError,
-        RateLimitError,
-        RequestTimeoutError,
-        ServerError,
-        ServiceUnavailableError,
-        ToolError,
-        UnprocessableEntityError,
-        UnsupportedError,
-    )
-    from .image import Image
-    from .message import Message, ToolCall, Usage
-    from .tools import Halt, Tool, ToolResult, tool
+if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
+    from . import openrouter as openrouter
+    from . import protocols as protocols
+    from . import providers as providers
+    from . import testing as testing
+    from ._fallback import Route as Route
+    from ._stream import AsyncChatStream as AsyncChatStream
+    from ._stream import ChatStream as ChatStream
+    from .chunk import Chunk as Chunk
+    from .client import Client as Client
+    from .client import aembed as aembed
+    from .client import apaint as apaint
+    from .client import chat as chat
+    from .client import configure as configure
+    from .client import default_client as default_client
+    from .client import embed as embed
+    from .client import paint as paint
+    from .config import Settings as Settings
+    from .content import Attachment as Attachment
+    from .content import Content as Content
+    from .conversation import Chat as Chat
+    from .embedding import Embedding as Embedding
+    from .embedding import IncompleteEmbeddingError as IncompleteEmbeddingError
+    from .errors import APIConnectionError as APIConnectionError
+    from .errors import APIError as APIError
+    from .errors import APITimeoutError as APITimeoutError
+    from .errors import AttachmentError as AttachmentError
+    from .errors import AuthenticationError as AuthenticationError
+    from .errors import BadRequestError as BadRequestError
+    from .errors import ConfigurationError as ConfigurationError
+    from .errors import ContextLengthExceededError as ContextLengthExceededError
+    from .errors import Error as Error
+    from .errors import InvalidResponseError as InvalidResponseError
+    from .errors import ModelNotFoundError as ModelNotFoundError
+    from .errors import ModerationError as ModerationError
+    from .errors import NotFoundError as NotFoundError
+    from .errors import OverloadedError as OverloadedError
+    from .errors import PayloadTooLargeError as PayloadTooLargeError
+    from .errors import PaymentRequiredError as PaymentRequiredError
+    from .errors import PermissionDeniedError as PermissionDeniedError
+    from .errors import RateLimitError as RateLimitError
+    from .errors import RequestTimeoutError as RequestTimeoutError
+    from .errors import ServerError as ServerError
+    from .errors import ServiceUnavailableError as ServiceUnavailableError
+    from .errors import ToolError as ToolError
+    from .errors import UnprocessableEntityError as UnprocessableEntityError
+    from .errors import UnsupportedError as UnsupportedError
+    from .image import Image as Image
+    from .message import Message as Message
+    from .message import ToolCall as ToolCall
+    from .message import Usage as Usage
+    from .tools import Halt as Halt
+    from .tools import Tool as Tool
+    from .tools import ToolResult as ToolResult
+    from .tools import tool as tool

@@ -1,7 +1,10 @@
 """The ``pyllm`` command line.
 
-    pyllm demo          a short tour: ask, stream, errors (offline unless OPENROUTER_API_KEY is set)
-    pyllm serve-fake    run the local OpenRouter-compatible server from pyllm.testing
+    pyllm chat [PROMPT]  ask once, or an interactive session (streams, Markdown, tokens, cost)
+    pyllm embed TEXT     vectors for text
+    pyllm paint PROMPT   generate an image (-o out.png)
+    pyllm demo           a short tour: ask, stream, tools, errors (offline without a key)
+    pyllm serve-fake     run the local OpenRouter-compatible server from pyllm.testing
     pyllm --version
 
 Each subcommand lives in a function ``_add_<name>(subparsers)`` that registers its parser and
@@ -63,7 +66,15 @@ def _add_serve_fake(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-COMMANDS: list[Callable[[Any], None]] = [_add_demo, _add_serve_fake]
+def _add_talking(subparsers: Any) -> None:
+    from ._cli_chat import add_chat, add_embed, add_paint
+
+    add_chat(subparsers)
+    add_embed(subparsers)
+    add_paint(subparsers)
+
+
+COMMANDS: list[Callable[[Any], None]] = [_add_talking, _add_demo, _add_serve_fake]
 """Subcommand registrars, in the order ``--help`` lists them."""
 
 

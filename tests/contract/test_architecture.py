@@ -160,7 +160,15 @@ def test_modules_stay_small() -> None:
     assert too_long == {}
 
 
-@pytest.mark.parametrize("tool", [["ruff", "check", "src", "tests", "scripts"], ["mypy"]])
+@pytest.mark.parametrize(
+    "tool",
+    [
+        ["ruff", "check", "src", "tests", "scripts"],
+        ["mypy"],
+        ["mypy", "--strict", "tests/contract/typed_usage.py"],
+    ],
+    ids=["ruff", "mypy-src", "mypy-user-code"],
+)
 def test_linters_are_clean(tool: list[str]) -> None:
     exe = Path(sys.executable).parent / tool[0]
     if not exe.exists():
@@ -168,3 +176,15 @@ def test_linters_are_clean(tool: list[str]) -> None:
     root = SRC.parent.parent
     result = subprocess.run([str(exe), *tool[1:]], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_type_checkers_see_every_export() -> None:
+    tree = ast.parse((SRC / "__init__.py").read_text())
+    declared = {
+        alias.asname
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname
+    }
+    assert declared >= set(pyllm._EXPORTS)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
+import pty
+import select
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pyllm
+from pyllm.testing import FakeOpenRouter, error, text
 
 PYLLM = [sys.executable, "-m", "pyllm.cli"]
 
@@ -55,3 +62,128 @@ def test_serve_fake_answers_a_real_client() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _env(server: FakeOpenRouter) -> dict[str, str]:
+    return {"OPENROUTER_API_KEY": "sk-or-cli", "OPENROUTER_BASE_URL": server.url}
+
+
+def test_chat_one_shot_streams_and_reports_usage(server: FakeOpenRouter) -> None:
+    server.reply(text("2 + 2 = 4", chunks=3, upstream="Amazon Bedrock"))
+    result = run(
+        "chat",
+        "-m",
+        "anthropic/claude-haiku-4.5",
+        "-s",
+        "Be terse.",
+        "-t",
+        "0.2",
+        "What is 2+2?",
+        env=_env(server),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "2 + 2 = 4\n"
+    assert "anthropic/claude-haiku-4.5 via Amazon Bedrock" in result.stderr and "$" in result.stderr
+    sent = server.requests[0].json
+    assert sent["stream"] is True and sent["temperature"] == 0.2
+    assert sent["messages"] == [
+        {"role": "system", "content": "Be terse."},
+        {"role": "user", "content": "What is 2+2?"},
+    ]
+
+
+def test_chat_reads_stdin_and_prints_json(server: FakeOpenRouter, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Buy milk.")
+    result = subprocess.run(
+        [*PYLLM, "chat", "--json", "--thinking", "low", "-a", str(notes), "Summarize:"],
+        input="piped text",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **_env(server)},
+    )
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)
+    assert reply["content"].startswith("You said: Summarize:\n\npiped text")
+    assert reply["usage"]["cost"] is not None and reply["finish_reason"] == "stop"
+    sent = server.requests[0].json
+    assert sent["stream"] is False and sent["reasoning"] == {"effort": "low"}
+    assert sent["messages"][0]["content"][1]["text"].startswith("<file name='notes.txt'")
+
+
+def test_chat_errors_are_one_line_with_a_hint_and_a_nonzero_exit(server: FakeOpenRouter) -> None:
+    server.reply(error(402, "Insufficient credits"))
+    result = run("chat", "hi", env=_env(server))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: 402 PaymentRequiredError from openrouter: Insufficient credits -- add credits or raise the key's limit"
+    ]
+    missing_key = run("chat", "hi", env={"OPENROUTER_BASE_URL": server.url})
+    assert missing_key.returncode == 1 and "OPENROUTER_API_KEY" in missing_key.stderr
+
+
+def test_embed_and_paint_commands(server: FakeOpenRouter, tmp_path: Path) -> None:
+    result = run("embed", "hello", "world", env=_env(server))
+    assert result.returncode == 0, result.stderr
+    assert "'hello': 8 dimensions" in result.stdout and "'world': 8 dimensions" in result.stdout
+    as_json = json.loads(run("embed", "--json", "--dimensions", "4", "x", env=_env(server)).stdout)
+    assert len(as_json["vectors"][0]) == 4
+    out = tmp_path / "kite.png"
+    result = run("paint", "a red kite", "-o", str(out), env=_env(server))
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"\x89PNG") and str(out) in result.stdout
+
+
+def _read_until(fd: int, marker: bytes, seconds: float = 20.0) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while marker not in seen:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never saw {marker!r} in {seen!r}")
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                seen += os.read(fd, 4096)
+            except OSError:
+                break
+    return seen
+
+
+def test_interactive_session_in_a_terminal(server: FakeOpenRouter) -> None:
+    server.reply(
+        text("First answer."),
+        text("a b c d e f g h i j k l m n o p", chunk_delay=0.3),
+        text("Still here."),
+    )
+    main, child = pty.openpty()
+    process = subprocess.Popen(
+        [*PYLLM, "chat", "-m", "x/y"],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env={**os.environ, **_env(server)},
+        close_fds=True,
+    )
+    os.close(child)
+    try:
+        _read_until(main, b"you> ")
+        os.write(main, b"hello\n")
+        assert b"First answer." in _read_until(main, b"you> ")
+        os.write(main, b"tell me a long story\n")
+        _read_until(main, b"c ")
+        process.send_signal(signal.SIGINT)  # Ctrl-C: stop this answer, keep the session
+        assert b"[stopped]" in _read_until(main, b"you> ")
+        os.write(main, b"/cost\n")
+        assert b"tokens" in _read_until(main, b"you> ")
+        os.write(main, b"are you there?\n")
+        assert b"Still here." in _read_until(main, b"you> ")
+        os.write(main, b"/exit\n")
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(main)
+    history = server.requests[-1].json["messages"]
+    assert [m["role"] for m in history] == ["user", "assistant", "user", "assistant", "user"]
+    assert history[3]["content"].startswith("a b c")  # the stopped answer was kept
