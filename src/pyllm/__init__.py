@@ -39,14 +39,18 @@ _EXPORTS: dict[str, str] = {
     "IncompleteEmbeddingError": "embedding",
     "InvalidResponseError": "errors",
     "Message": "message",
+    "Model": "model",
     "ModelNotFoundError": "errors",
+    "Models": "registry",
     "ModerationError": "errors",
     "NotFoundError": "errors",
     "OverloadedError": "errors",
     "PayloadTooLargeError": "errors",
     "PaymentRequiredError": "errors",
     "PermissionDeniedError": "errors",
+    "Pricing": "model",
     "RateLimitError": "errors",
+    "Registry": "registry",
     "RequestTimeoutError": "errors",
     "ServerError": "errors",
     "Route": "_fallback",
@@ -56,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     "ToolCall": "message",
     "ToolError": "errors",
     "ToolResult": "tools",
+    "TopProvider": "model",
     "UnprocessableEntityError": "errors",
     "UnsupportedError": "errors",
     "Usage": "message",
@@ -65,6 +70,7 @@ _EXPORTS: dict[str, str] = {
     "configure": "client",
     "default_client": "client",
     "embed": "client",
+    "models": "registry",
     "paint": "client",
     "tool": "tools",
 }
@@ -127,4 +133,6 @@ if TYPE_CHECKING:
     )
     from .image import Image
     from .message import Message, ToolCall, Usage
+    from .model import Model, Pricing, TopProvider
+    from .registry import Models, Registry, models
     from .tools import Halt, Tool, ToolResult, tool
