@@ -2,6 +2,7 @@
 
     pyllm demo          a short tour: ask, stream, errors (offline unless OPENROUTER_API_KEY is set)
     pyllm serve-fake    run the local OpenRouter-compatible server from pyllm.testing
+    pyllm models        list, filter and sort the models pyllm knows (limits, prices, capabilities)
     pyllm --version
 
 Each subcommand lives in a function ``_add_<name>(subparsers)`` that registers its parser and
@@ -63,7 +64,13 @@ def _add_serve_fake(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-COMMANDS: list[Callable[[Any], None]] = [_add_demo, _add_serve_fake]
+def _add_models(subparsers: Any) -> None:
+    from ._cli_models import add_parser
+
+    add_parser(subparsers)
+
+
+COMMANDS: list[Callable[[Any], None]] = [_add_demo, _add_serve_fake, _add_models]
 """Subcommand registrars, in the order ``--help`` lists them."""
 
 
