@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "PYLLM_DEFAULT_MODEL",
     ):
         os.environ.pop(name, None)
+    # ...nor their model cache: a fresh, empty place for the whole session.
+    cache_dir = tempfile.mkdtemp(prefix="pyllm-test-cache-")
+    os.environ["PYLLM_MODELS_CACHE"] = str(Path(cache_dir) / "models.json")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

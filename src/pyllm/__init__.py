@@ -39,14 +39,18 @@ _EXPORTS: dict[str, str] = {
     "IncompleteEmbeddingError": "embedding",
     "InvalidResponseError": "errors",
     "Message": "message",
+    "Model": "model",
     "ModelNotFoundError": "errors",
+    "Models": "registry",
     "ModerationError": "errors",
     "NotFoundError": "errors",
     "OverloadedError": "errors",
     "PayloadTooLargeError": "errors",
     "PaymentRequiredError": "errors",
     "PermissionDeniedError": "errors",
+    "Pricing": "model",
     "RateLimitError": "errors",
+    "Registry": "registry",
     "RequestTimeoutError": "errors",
     "ServerError": "errors",
     "Route": "_fallback",
@@ -56,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     "ToolCall": "message",
     "ToolError": "errors",
     "ToolResult": "tools",
+    "TopProvider": "model",
     "UnprocessableEntityError": "errors",
     "UnsupportedError": "errors",
     "Usage": "message",
@@ -65,6 +70,7 @@ _EXPORTS: dict[str, str] = {
     "configure": "client",
     "default_client": "client",
     "embed": "client",
+    "models": "registry",
     "paint": "client",
     "tool": "tools",
 }
@@ -140,6 +146,12 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from .message import Message as Message
     from .message import ToolCall as ToolCall
     from .message import Usage as Usage
+    from .model import Model as Model
+    from .model import Pricing as Pricing
+    from .model import TopProvider as TopProvider
+    from .registry import Models as Models
+    from .registry import Registry as Registry
+    from .registry import models as models
     from .tools import Halt as Halt
     from .tools import Tool as Tool
     from .tools import ToolResult as ToolResult

@@ -3,6 +3,7 @@
     pyllm chat [PROMPT]  ask once, or an interactive session (streams, Markdown, tokens, cost)
     pyllm embed TEXT     vectors for text
     pyllm paint PROMPT   generate an image (-o out.png)
+    pyllm models         list, filter and sort the models pyllm knows (limits, prices, capabilities)
     pyllm demo           a short tour: ask, stream, tools, errors (offline without a key)
     pyllm serve-fake     run the local OpenRouter-compatible server from pyllm.testing
     pyllm --version
@@ -74,7 +75,13 @@ def _add_talking(subparsers: Any) -> None:
     add_paint(subparsers)
 
 
-COMMANDS: list[Callable[[Any], None]] = [_add_talking, _add_demo, _add_serve_fake]
+def _add_models(subparsers: Any) -> None:
+    from ._cli_models import add_parser
+
+    add_parser(subparsers)
+
+
+COMMANDS: list[Callable[[Any], None]] = [_add_talking, _add_models, _add_demo, _add_serve_fake]
 """Subcommand registrars, in the order ``--help`` lists them."""
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .embedding import Embedding
     from .image import Image
     from .providers.base import Provider
+    from .registry import Registry
 
 __all__ = ["DEFAULT_MODEL", "Client", "configure", "default_client"]
 
@@ -57,6 +58,7 @@ class Client:
         self._settings: Settings | None = None
         self._providers: dict[str, Provider] = {}
         self._custom: dict[str, Provider] = {}
+        self._models: Registry | None = None
         self._sync: SyncHttp | None = None
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncHttp] = (
             weakref.WeakKeyDictionary()
@@ -80,6 +82,8 @@ class Client:
         self._overrides.update(settings)
         self._settings = None
         self._providers.clear()
+        if self._models is not None and "models_cache_path" in settings:
+            self._models.forget()
         if self._sync is not None:
             self._sync.close()
             self._sync = None
@@ -124,16 +128,28 @@ class Client:
         return [*self._custom, *(n for n in self._builtin_names() if self._has_key(n))]
 
     def resolve(self, model: str | None, provider: str | None = None) -> tuple[str, str]:
-        """``(model id, provider name)`` for what the user asked."""
+        """``(model id, provider name)`` for what the user asked: aliases become the provider's
+        own id, and without ``provider`` the configured providers decide (README, "Resolution
+        order"). Unknown names raise :class:`~pyllm.ModelNotFoundError` with suggestions.
+
+        >>> Client(openrouter_api_key="sk-or-test").resolve("claude-haiku-4-5")
+        ('anthropic/claude-haiku-4.5', 'openrouter')
+        """
         chosen = model or self.settings.default_model or DEFAULT_MODEL
         if not isinstance(chosen, str) or not chosen.strip():
             raise ValueError(f"the model must be a non-empty string, got {chosen!r}")
-        if provider is None:
-            configured = self.configured_providers()
-            provider = configured[0] if configured else "openrouter"
-        else:
+        if provider is not None:
             self.provider(provider)  # fail now, not at the first request
-        return chosen.strip(), provider
+        return self.models.resolve(chosen.strip(), provider)
+
+    @property
+    def models(self) -> Registry:
+        """This client's model registry (loaded on first use; see :class:`~pyllm.Registry`)."""
+        if self._models is None:
+            from .registry import Registry
+
+            self._models = Registry(self)
+        return self._models
 
     # ---- entry points ---------------------------------------------------------------------
 

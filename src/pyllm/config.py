@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -69,6 +70,7 @@ class Settings:
     anthropic_api_key: Secret | None = None
     anthropic_base_url: str | None = None
     default_model: str | None = None
+    models_cache_path: str | None = None
     timeout: float = 600.0
     connect_timeout: float = 10.0
     total_timeout: float | None = None
@@ -91,8 +93,6 @@ class Settings:
         cls, overrides: Mapping[str, Any], *, environ: Mapping[str, str] | None = None
     ) -> Settings:
         """Defaults, then the environment, then ``overrides`` (``None`` values are skipped)."""
-        import os
-
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for name, variable in ENV_VARIABLES.items():
@@ -119,6 +119,7 @@ ENV_VARIABLES: dict[str, str] = {
     "anthropic_api_key": "ANTHROPIC_API_KEY",
     "anthropic_base_url": "ANTHROPIC_BASE_URL",
     "default_model": "PYLLM_DEFAULT_MODEL",
+    "models_cache_path": "PYLLM_MODELS_CACHE",
     "timeout": "PYLLM_TIMEOUT",
     "max_retries": "PYLLM_MAX_RETRIES",
     "log_level": "PYLLM_LOG_LEVEL",
@@ -169,6 +170,8 @@ def _coerce(name: str, value: Any) -> Any:
         return _count(name, value, _COUNTS[name])
     if name in _FLAGS:
         return _flag(name, value)
+    if name == "models_cache_path" and isinstance(value, os.PathLike):
+        return os.fspath(value)
     if name == "default_headers":
         if not isinstance(value, Mapping):
             raise ConfigurationError(f"{_where(name)} must be a mapping of header names to values")

@@ -164,13 +164,30 @@ class Chat(ChatConfig):
         return Message.user(content or "", files)
 
     def _finish(self, message: Message) -> Message:
-        """Parse structured output into ``message.parsed`` when a schema is set."""
+        """Every assistant message before it is accepted: its cost from registry prices when
+        the provider reported none; structured output parsed into ``message.parsed``."""
+        message = self._priced(message)
         if self._parse is None or message.tool_calls or not message.content:
             return message
         try:
             return message.replace(parsed=self._parse(message.content))
         except (ValueError, TypeError):
             return message  # not valid JSON for the schema: ``parsed`` stays None
+
+    def _priced(self, message: Message) -> Message:
+        usage = message.usage
+        if usage is None or usage.cost is not None:
+            return message
+        from .registry import price_usage
+
+        models = self._client.models
+        model = None
+        if message.provider is not None and message.model is not None:
+            model = models.get(message.model, message.provider)  # who answered (fallbacks)
+        if model is None and message.provider in (None, self.provider):
+            model = models.get(self.model, self.provider)
+        priced = price_usage(model, usage)
+        return message if priced is usage else message.replace(usage=priced)
 
     @staticmethod
     def _result(exchange: Exchange) -> Message:

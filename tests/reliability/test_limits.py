@@ -99,9 +99,9 @@ CHILD = textwrap.dedent(
     import resource, sys
     import pyllm
     client = pyllm.Client(openrouter_api_key="k", openrouter_base_url=sys.argv[1])
-    list(client.chat("m").stream("warm up"))
+    list(client.chat("acme/m").stream("warm up"))
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    chat = client.chat("m")
+    chat = client.chat("acme/m")
     received = 0
     for chunk in chat.stream("big"):
         received += len(chunk.content)
@@ -128,7 +128,7 @@ def test_a_50_mb_stream_is_assembled_without_unbounded_memory(server: FakeOpenRo
 async def test_a_thousand_concurrent_asks_none_lost_none_duplicated(server: FakeOpenRouter) -> None:
     client = server.client(max_connections=20)
     prompts = [f"question {i}" for i in range(1000)]
-    replies = await asyncio.gather(*(client.chat("m").aask(p) for p in prompts))
+    replies = await asyncio.gather(*(client.chat("acme/m").aask(p) for p in prompts))
     assert [r.content for r in replies] == [f"You said: {p}" for p in prompts]
     sent = sorted(r.json["messages"][-1]["content"] for r in server.requests)
     assert sent == sorted(prompts)  # exactly once each

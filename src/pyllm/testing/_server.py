@@ -45,13 +45,15 @@ _REASONS = {
 
 @dataclass(frozen=True, slots=True)
 class RecordedRequest:
-    """A request the server received: ``method``, ``path``, lower-cased ``headers``, ``body``."""
+    """A request the server received: ``method``, ``path`` (without the query string, which is
+    ``query``), lower-cased ``headers``, ``body``."""
 
     method: str
     path: str
     headers: Mapping[str, str]
     body: bytes = b""
     json: Any = field(default=None, compare=False)
+    query: str = ""
 
     @property
     def messages(self) -> list[Any]:
@@ -299,6 +301,10 @@ class FakeOpenRouter:
             return embeddings_reply(body)
         if request.path.endswith("/images") and request.method == "POST":
             return images_reply(body)
+        if request.path.endswith("/models") and request.method == "GET":
+            from ._models import models_listing
+
+            return Reply(body=models_listing(request.query))
         return Reply(
             status=404, body={"error": {"message": f"no route for {request.path}", "code": 404}}
         )
@@ -435,4 +441,5 @@ async def _read_request(reader: asyncio.StreamReader) -> RecordedRequest | None:
     if body:
         with contextlib.suppress(ValueError):
             parsed = json.loads(body)
-    return RecordedRequest(method, target.split("?", 1)[0], headers, body, parsed)
+    path, _, query = target.partition("?")
+    return RecordedRequest(method, path, headers, body, parsed, query)

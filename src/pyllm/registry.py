@@ -1,0 +1,378 @@
+"""The model registry: ``pyllm.models``, queries over it, model resolution, cost from prices.
+
+>>> import pyllm
+>>> pyllm.models.find("claude-haiku-4-5", provider="openrouter").id
+'anthropic/claude-haiku-4.5'
+>>> cheap = pyllm.models.chat_models().by_provider("openrouter").supporting("tools", "vision")
+>>> cheap.sort_by("input_price")[0].input_price is not None
+True
+
+Data comes from the bundled snapshot, or from the cache that :meth:`Registry.refresh` writes
+(``models_cache_path`` / ``PYLLM_MODELS_CACHE``); it loads on first use, never at import.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, overload
+
+from ._index import OPENROUTER, Catalog, is_vendor_id
+from .model import Model, Pricing, check_capabilities, split_variant
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .client import Client
+    from .message import Usage
+    from .providers.base import Provider
+
+    models: Registry  # the default client's registry, served by __getattr__ below
+
+__all__ = ["SORT_KEYS", "Models", "Registry", "price_usage", "resolve"]
+
+SORT_KEYS = (
+    "id",
+    "name",
+    "provider",
+    "family",
+    "context_window",
+    "max_output_tokens",
+    "input_price",
+    "output_price",
+    "created_at",
+)
+"""What :meth:`Models.sort_by` accepts."""
+
+
+def resolve(
+    name: str,
+    provider: str | None,
+    *,
+    configured: Sequence[str],
+    custom: Collection[str] = (),
+    catalog: Callable[[], Catalog],
+) -> tuple[str, str]:
+    """``(model id, provider)`` for what the user asked; see "Resolution order" in the README.
+
+    ``configured`` lists the providers with credentials in order (registered custom providers
+    first), ``custom`` the registered ones; ``catalog`` is called only when data is needed.
+    """
+    if provider is not None:
+        if provider in custom or (provider == OPENROUTER and is_vendor_id(name)):
+            return name, provider
+        data = catalog()
+        model_id = data.translate(name, provider)
+        if model_id is None:
+            raise data.not_found(name, provider)
+        return model_id, provider
+    if is_vendor_id(name) and (OPENROUTER in configured or not configured):
+        return name, OPENROUTER
+    data = catalog()
+    for candidate in configured:
+        model_id = data.translate(name, candidate)
+        if model_id is not None:
+            return model_id, candidate
+    if custom:
+        return name, next(p for p in configured if p in custom)
+    model_id = data.translate(name, OPENROUTER) or (name if is_vendor_id(name) else None)
+    if model_id is None:
+        raise data.not_found(name)
+    return model_id, OPENROUTER
+
+
+def price_usage(model: Model | None, usage: Usage) -> Usage:
+    """``usage`` with ``cost`` computed from ``model``'s prices when the provider reported none.
+
+    >>> from pyllm import Usage
+    >>> m = Model("x/y", "openrouter", pricing=Pricing(input=1.0, output=5.0))
+    >>> priced = price_usage(m, Usage(input_tokens=1000, output_tokens=200))
+    >>> priced.cost, priced.cost_source
+    (0.002, 'registry')
+    """
+    if usage.cost is not None or model is None:
+        return usage
+    cost = _cost(model.pricing.for_prompt(usage.input_tokens), usage)
+    return usage if cost is None else replace(usage, cost=cost, cost_source="registry")
+
+
+def _cost(p: Pricing, usage: Usage) -> float | None:
+    if p.input is None and p.output is None:
+        return None
+    cached = min(usage.cached_tokens, usage.input_tokens)
+    written = min(usage.cache_write_tokens, usage.input_tokens - cached)
+    reasoning = min(usage.reasoning_tokens, usage.output_tokens)
+    parts = [
+        (usage.input_tokens - cached - written, p.input),
+        (cached, p.cached_input if p.cached_input is not None else p.input),
+        (written, p.cache_write if p.cache_write is not None else p.input),
+        (usage.output_tokens - reasoning, p.output),
+        (reasoning, p.reasoning if p.reasoning is not None else p.output),
+    ]
+    if any(tokens and price is None for tokens, price in parts):
+        return None  # tokens of a kind the registry has no price for
+    total = math.fsum(tokens * (price or 0.0) for tokens, price in parts) / 1_000_000
+    return round(total + (p.request or 0.0), 12)
+
+
+class Models:
+    """An immutable, chainable, sortable collection of :class:`~pyllm.Model` values.
+
+    >>> import pyllm
+    >>> embedders = pyllm.models.embedding_models().by_provider("openrouter")
+    >>> all(m.supports("embeddings") for m in embedders)
+    True
+    """
+
+    def __init__(self, models: Iterable[Model] = (), *, catalog: Catalog | None = None) -> None:
+        self._items = tuple(models)
+        self._catalog = catalog if catalog is not None else Catalog(self._items, {})
+
+    def _view(self) -> tuple[Catalog, tuple[Model, ...]]:
+        return self._catalog, self._items
+
+    def _derive(self, models: Iterable[Model]) -> Models:
+        return Models(models, catalog=self._view()[0])
+
+    def _preferred(self) -> Sequence[str]:
+        return ()
+
+    # ---- sequence -------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Model]:
+        return iter(self._view()[1])
+
+    def __len__(self) -> int:
+        return len(self._view()[1])
+
+    @overload
+    def __getitem__(self, index: int) -> Model: ...
+    @overload
+    def __getitem__(self, index: slice) -> Models: ...
+    def __getitem__(self, index: int | slice) -> Model | Models:
+        items = self._view()[1]
+        return self._derive(items[index]) if isinstance(index, slice) else items[index]
+
+    def __repr__(self) -> str:
+        items = self._view()[1]
+        shown = ", ".join(f"{m.provider}:{m.id}" for m in items[:3])
+        more = ", ..." if len(items) > 3 else ""
+        return f"<Models: {len(items)} models [{shown}{more}]>"
+
+    # ---- lookups --------------------------------------------------------------------------
+
+    def get(self, name: str, provider: str | None = None) -> Model | None:
+        """Like :meth:`find`, but ``None`` instead of an error."""
+        catalog, items = self._view()
+        if items is catalog.models:
+            return next(catalog.candidates(name, provider, self._preferred()), None)
+        members = {(m.provider, split_variant(m.id)[0]) for m in items}
+        preferred = [p for p in catalog.order(self._preferred()) if any(k[0] == p for k in members)]
+        for model in catalog.candidates(name, provider, preferred):
+            if (model.provider, split_variant(model.id)[0]) in members:
+                return model
+        return None
+
+    def find(self, name: str, provider: str | None = None) -> Model:
+        """The model an id or alias names (on ``provider`` when given).
+
+        Without ``provider``, configured providers are searched first, then OpenRouter, then
+        the rest. OpenRouter variants (``:free``, ``:online``...) take their base's data.
+
+        >>> import pyllm
+        >>> pyllm.models.find("anthropic/claude-haiku-4.5:online").context_window
+        200000
+        """
+        model = self.get(name, provider)
+        if model is None:
+            raise self._view()[0].not_found(name, provider)
+        return model
+
+    # ---- queries --------------------------------------------------------------------------
+
+    def where(self, predicate: Callable[[Model], bool]) -> Models:
+        """The models for which ``predicate(model)`` is true."""
+        return self._derive(m for m in self if predicate(m))
+
+    def chat_models(self) -> Models:
+        """Models that answer with text."""
+        return self.where(lambda m: "text" in m.output_modalities)
+
+    def embedding_models(self) -> Models:
+        """Models that turn text into vectors."""
+        return self.where(lambda m: "embeddings" in m.output_modalities)
+
+    def image_models(self) -> Models:
+        """Models that paint images."""
+        return self.where(lambda m: "image" in m.output_modalities)
+
+    def by_provider(self, *providers: str) -> Models:
+        """Models of these providers (``"openrouter"``, ``"openai"``, ``"anthropic"``...)."""
+        return self.where(lambda m: m.provider in providers)
+
+    def by_family(self, *families: str) -> Models:
+        """Models of these families (``"claude-haiku"``, ``"gpt-4.1"``...)."""
+        return self.where(lambda m: m.family in families)
+
+    def supporting(self, *capabilities: str) -> Models:
+        """Models with every capability named (see :data:`pyllm.model.CAPABILITIES`)."""
+        check_capabilities(capabilities)
+        wanted = frozenset(capabilities)
+        return self.where(lambda m: wanted <= m.capabilities)
+
+    def search(self, text: str) -> Models:
+        """Models whose id or name contains ``text`` (case-insensitive)."""
+        needle = text.lower()
+        return self.where(lambda m: needle in m.id.lower() or needle in m.name.lower())
+
+    def sort_by(self, key: str, *, reverse: bool = False) -> Models:
+        """Sorted by one of :data:`SORT_KEYS`; models without a value come last either way.
+
+        >>> few = Models([Model("a", "x", context_window=8), Model("b", "x"),
+        ...               Model("c", "x", context_window=9)])
+        >>> [m.id for m in few.sort_by("context_window", reverse=True)]
+        ['c', 'a', 'b']
+        """
+        if key not in SORT_KEYS:
+            close = difflib.get_close_matches(key, SORT_KEYS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(SORT_KEYS)}"
+            raise ValueError(f"cannot sort models by {key!r}; {hint}")
+        valued = [m for m in self if getattr(m, key) is not None]
+        missing = [m for m in self if getattr(m, key) is None]
+        valued.sort(key=lambda m: getattr(m, key), reverse=reverse)
+        return self._derive([*valued, *missing])
+
+
+class Registry(Models):
+    """Every model pyllm knows, for one client: ``pyllm.models`` or ``client.models``.
+
+    Loads on first use (the refreshed cache when there is one, else the bundled snapshot);
+    ``source`` says which. :meth:`refresh` fetches the providers' live catalogs.
+    """
+
+    def __init__(self, client: Client) -> None:  # no super().__init__: _view() loads lazily
+        self._client = client
+        self._current: Catalog | None = None
+        self.source: str | None = None
+
+    def _view(self) -> tuple[Catalog, tuple[Model, ...]]:
+        catalog = self._loaded()
+        return catalog, catalog.models
+
+    def _preferred(self) -> Sequence[str]:
+        return self._client.configured_providers()
+
+    def _loaded(self) -> Catalog:
+        catalog = self._current
+        if catalog is None:
+            from ._catalog import load_models, read_aliases
+
+            models, self.source = load_models(self.cache_path)
+            catalog = self._current = Catalog(models, read_aliases())
+        return catalog
+
+    def __repr__(self) -> str:
+        if self._current is None:
+            return "<Registry: not loaded yet>"
+        return f"<Registry: {len(self._current.models)} models from the {self.source}>"
+
+    @property
+    def cache_path(self) -> Path:
+        """Where :meth:`refresh` saves and later processes load (platform cache dir)."""
+        from pathlib import Path
+
+        from ._catalog import default_cache_path
+
+        configured = self._client.settings.models_cache_path
+        return Path(configured).expanduser() if configured else default_cache_path()
+
+    @property
+    def aliases(self) -> Mapping[str, Mapping[str, str]]:
+        """Friendly name -> {provider: that provider's id}; every target is in the registry."""
+        return self._loaded().aliases
+
+    def resolve(self, name: str, provider: str | None = None) -> tuple[str, str]:
+        """``(model id, provider)`` for ``client.chat(name, provider=...)``."""
+        client = self._client
+        return resolve(
+            name,
+            provider,
+            configured=client.configured_providers(),
+            custom=list(client._custom),
+            catalog=self._loaded,
+        )
+
+    def forget(self) -> None:
+        """Drop the loaded data; the next use loads it again (e.g. after a cache path change)."""
+        self._current = None
+        self.source = None
+
+    # ---- refresh --------------------------------------------------------------------------
+
+    def _sources(self, providers: Iterable[str] | None) -> list[tuple[Provider, str, bool]]:
+        client = self._client
+        if providers is None:
+            keyed = [p for p in client.configured_providers() if p not in client._custom]
+            providers = [OPENROUTER, *keyed]
+        plan = []
+        for name in dict.fromkeys(providers):
+            openrouter = name == OPENROUTER
+            path = "/models?output_modalities=all" if openrouter else "/models"
+            plan.append((client.provider(name), path, not openrouter))
+        return plan
+
+    def _install(self, bodies: list[tuple[str, Any]]) -> Registry:
+        import warnings
+
+        from ._catalog import write_models
+        from ._listing import merge, parse_model_ids, parse_openrouter_models
+
+        models = list(self._loaded().models)
+        for name, body in bodies:  # self changes only once every listing parsed
+            openrouter = name == OPENROUTER
+            listed = parse_openrouter_models(body) if openrouter else parse_model_ids(body, name)
+            models = merge(models, name, listed, authoritative=openrouter)
+        catalog = Catalog(models, self._loaded().aliases)
+        path = self.cache_path
+        try:
+            write_models(path, catalog.models)
+        except OSError as exc:
+            warnings.warn(
+                f"could not save the model cache at {path}: {exc}", RuntimeWarning, stacklevel=3
+            )
+        self._current, self.source = catalog, "refresh"
+        return self
+
+    def refresh(self, *, providers: Iterable[str] | None = None) -> Registry:
+        """Fetch live catalogs, merge them into the registry and save the cache.
+
+        By default: OpenRouter's ``GET /models`` (no key needed) and the listings of the other
+        configured built-in providers. On any failure the old data stays and the typed error
+        (:class:`~pyllm.APIConnectionError`, :class:`~pyllm.APIError`,
+        :class:`~pyllm.InvalidResponseError`...) is raised.
+        """
+        http = self._client._http
+        bodies = [
+            (p.name, http.request_json(p, "GET", path, authenticated=auth))
+            for p, path, auth in self._sources(providers)
+        ]
+        return self._install(bodies)
+
+    async def arefresh(self, *, providers: Iterable[str] | None = None) -> Registry:
+        """Async twin of :meth:`refresh`."""
+        http = self._client._async_http()
+        bodies = [
+            (p.name, await http.request_json(p, "GET", path, authenticated=auth))
+            for p, path, auth in self._sources(providers)
+        ]
+        return self._install(bodies)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "models":
+        from .client import default_client
+
+        return default_client().models
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
