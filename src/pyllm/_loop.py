@@ -18,6 +18,7 @@ from .errors import ToolError
 from .message import Message
 
 if TYPE_CHECKING:
+    from .content import Attachment
     from .message import ToolCall
     from .protocols.base import ChatProtocol
     from .tools import ToolResult
@@ -56,6 +57,11 @@ class Exchange:
         self.superseded = False
         self._halt: Message | None = None
         self._files: list[Message] = []
+
+    def new_files(self) -> tuple[Attachment, ...]:
+        """The attachments of the message this call adds."""
+        first = self.staged[0] if self.staged else None
+        return first.attachments if first is not None and first.role == "user" else ()
 
     def downloads(self) -> list[tuple[int, str]]:
         """``(attachment index, url)`` of the new message's attachments to download first."""

@@ -37,6 +37,7 @@ def fetch_attachments(chat: Chat, exchange: Exchange) -> None:
         if url not in fetched:
             fetched[url] = chat._client._http.fetch(url)
         exchange.downloaded(index, *fetched[url])
+    chat._check_files(exchange)
 
 
 async def afetch_attachments(chat: Chat, exchange: Exchange) -> None:
@@ -46,6 +47,7 @@ async def afetch_attachments(chat: Chat, exchange: Exchange) -> None:
         if url not in fetched:
             fetched[url] = await http.fetch(url)
         exchange.downloaded(index, *fetched[url])
+    chat._check_files(exchange)
 
 
 def complete(chat: Chat, exchange: Exchange) -> Message:

@@ -15,7 +15,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings, check_names
-from .errors import ConfigurationError
+from .errors import ConfigurationError, UnsupportedError
 
 if TYPE_CHECKING:
     import asyncio
@@ -197,13 +197,46 @@ class Client:
         return await paint_async(self, prompt, model=model, **options)
 
     def image_endpoint(self, model: str, provider: str) -> str:
-        """``"images"`` for models only OpenRouter's ``/images`` endpoint serves, else
-        ``"chat"``."""
+        """``"images"`` for image-only models (OpenRouter serves them at ``/images``), else
+        ``"chat"`` (chat completions with image output).
+
+        >>> client = Client(openrouter_api_key="sk-or-test")
+        >>> client.image_endpoint("openai/gpt-image-1", "openrouter")
+        'images'
+        >>> client.image_endpoint("google/gemini-2.5-flash-image", "openrouter")
+        'chat'
+        """
+        known = self.models.get(model, provider) if provider == "openrouter" else None
+        if known is not None and "text" not in known.output_modalities:
+            return "images"
         return "chat"
 
     def check_capability(self, model: str, provider: str, capability: str) -> None:
         """Raise :class:`~pyllm.UnsupportedError` when the registry knows that ``model`` lacks
-        ``capability`` (unknown models are given the benefit of the doubt)."""
+        ``capability``, naming models that have it (unknown models get the benefit of the doubt).
+
+        >>> client = Client(openrouter_api_key="sk-or-test")
+        >>> try:
+        ...     client.check_capability("openai/gpt-4.1-mini", "openrouter", "image_generation")
+        ... except UnsupportedError as exc:
+        ...     print(str(exc)[:60])
+        openai/gpt-4.1-mini on openrouter cannot do that (image_gene
+        """
+        from .model import CAPABILITIES
+
+        known = self.models.get(model, provider)
+        if known is None or known.supports(capability):
+            return
+        able = (
+            self.models.by_provider(provider)
+            .supporting(capability)
+            .sort_by("created_at", reverse=True)
+        )
+        names = ", ".join(m.id for m in list(able)[:5]) or "none known"
+        raise UnsupportedError(
+            f"{model} on {provider} cannot do that ({capability}: {CAPABILITIES[capability]}); "
+            f"models that can: {names}"
+        )
 
     # ---- HTTP -----------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from ._turns import (
     stream_message,
 )
 from .chunk import Chunk
+from .errors import AttachmentError
 from .message import Message
 from .request import ChatRequest
 
@@ -162,6 +163,25 @@ class Chat(ChatConfig):
         if content is None and not files:
             return None
         return Message.user(content or "", files)
+
+    def _check_files(self, exchange: Exchange) -> None:
+        """Refuse, before any request, what the registry says the model cannot take: images
+        without vision, audio without audio input, text beyond the context window."""
+        files = exchange.new_files()
+        if not files:
+            return
+        kinds = {a.kind for a in files}
+        for kind, capability in (("image", "vision"), ("audio", "audio_input")):
+            if kind in kinds:
+                self._client.check_capability(self.model, self.provider, capability)
+        known = self._client.models.get(self.model, self.provider)
+        window = known.context_window if known is not None else None
+        tokens = sum(len(a.data or b"") // 4 for a in files if a.kind == "text")
+        if window and tokens > window:
+            raise AttachmentError(
+                f"the text attachments are about {tokens:,} tokens; {self.model} reads at most "
+                f"{window:,}. Send less, or pick a model with a larger context window"
+            )
 
     def _finish(self, message: Message) -> Message:
         """Every assistant message before it is accepted: its cost from registry prices when

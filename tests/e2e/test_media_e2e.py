@@ -187,7 +187,7 @@ def test_an_image_given_only_as_url_cannot_be_saved(tmp_path: Path) -> None:
 @pytest.mark.parametrize("mode", ["sync", "async", "stream"])
 def test_attachments_in_every_mode(server: FakeOpenRouter, mode: str, tmp_path: Path) -> None:
     (tmp_path / "notes.md").write_text("# Notes\nBuy milk.")
-    chat = server.chat()
+    chat = server.chat("google/gemini-2.5-flash")  # reads images and audio
     files: list[Any] = [
         tmp_path / "notes.md",
         TINY_PNG,
@@ -269,3 +269,43 @@ def test_a_tool_can_return_a_bare_attachment(server: FakeOpenRouter) -> None:
     assert sent[2]["content"] == "Returned 1 attachment(s)."
     assert sent[3]["role"] == "user" and sent[3]["content"][1]["type"] == "image_url"
     assert [m.role for m in chat.messages] == ["user", "assistant", "tool", "user", "assistant"]
+
+
+@pytest.mark.parametrize(
+    ("model", "item", "match"),
+    [
+        ("deepseek/deepseek-chat", TINY_PNG, r"cannot do that \(vision"),
+        ("openai/gpt-4.1-mini", b"RIFF\x00\x00\x00\x00WAVEfmt ", r"cannot do that \(audio_input"),
+    ],
+)
+def test_models_that_cannot_take_the_file_are_refused(
+    server: FakeOpenRouter, model: str, item: bytes, match: str
+) -> None:
+    chat = server.chat(model)
+    with pytest.raises(pyllm.UnsupportedError, match=match) as caught:
+        chat.ask("look", attachments=[item])
+    assert "models that can:" in str(caught.value)
+    assert server.requests == [] and chat.messages == []
+
+
+def test_text_beyond_the_context_window_is_refused(server: FakeOpenRouter) -> None:
+    window = server.client().models.find("openai/gpt-4.1-mini", "openrouter").context_window
+    assert window is not None
+    huge = pyllm.Attachment(data=b"word " * (window // 5 * 4 + 1000), filename="book.txt")
+    with pytest.raises(pyllm.AttachmentError, match="pick a model with a larger context window"):
+        server.chat("openai/gpt-4.1-mini").ask("summarize", attachments=[huge])
+    assert server.requests == []
+
+
+def test_paint_with_a_text_only_model_names_models_that_can(server: FakeOpenRouter) -> None:
+    with pytest.raises(pyllm.UnsupportedError, match="models that can: "):
+        server.client().paint("a kite", model="openai/gpt-4.1-mini")
+    with pytest.raises(pyllm.UnsupportedError, match="embeddings"):
+        server.client().embed("x", model="openai/gpt-4.1-mini")
+    assert server.requests == []
+
+
+def test_image_only_models_go_to_the_images_endpoint(server: FakeOpenRouter) -> None:
+    image = server.client().paint("a kite", model="openai/gpt-image-1")
+    assert server.requests[-1].path == "/api/v1/images"
+    assert image.data is not None and image.data.startswith(b"\x89PNG")

@@ -211,3 +211,30 @@ def test_bad_fallback_values(server: FakeOpenRouter) -> None:
         server.chat().with_fallbacks(42)  # type: ignore[arg-type]
     with pytest.raises(pyllm.ConfigurationError, match="unknown provider"):
         server.chat().with_fallbacks(("m", "nowhere"))
+
+
+def test_same_model_through_another_route_via_the_alias_table() -> None:
+    """A chat talking to OpenAI directly continues through OpenRouter when OpenAI rate-limits:
+    the alias maps OpenAI's own id to OpenRouter's."""
+    with FakeOpenRouter() as openai_direct, FakeOpenRouter() as openrouter:
+        client = pyllm.Client(
+            openai_api_key="sk-openai",
+            openai_base_url=openai_direct.url,
+            openrouter_api_key="sk-or",
+            openrouter_base_url=openrouter.url,
+            max_retries=0,
+        )
+        openai_direct.reply(error(429, "Rate limit reached for gpt-4.1-mini"))
+        openrouter.reply(text("answered via OpenRouter", model="openai/gpt-4.1-mini"))
+        chat = client.chat("gpt-4.1-mini", provider="openai").with_fallbacks(
+            pyllm.Route("gpt-4.1-mini", "openrouter")
+        )
+        reply = chat.ask("hi")
+        assert openai_direct.requests[0].json["model"] == "gpt-4.1-mini"
+        assert openrouter.requests[0].json["model"] == "openai/gpt-4.1-mini"
+        assert (reply.provider, reply.model, reply.content) == (
+            "openrouter",
+            "openai/gpt-4.1-mini",
+            "answered via OpenRouter",
+        )
+        client.close()
