@@ -23,6 +23,16 @@ HELP = (
 )
 
 
+def _model_options(parser: argparse.ArgumentParser, *, attach: str | None = None) -> None:
+    """``-m/--model``, ``-p/--provider`` and (when ``attach`` says what for) ``-a/--attach``."""
+    parser.add_argument("-m", "--model", default=None, help="model id or alias")
+    parser.add_argument("-p", "--provider", default=None, help="provider (default: from your keys)")
+    if attach:
+        parser.add_argument(
+            "-a", "--attach", action="append", default=[], metavar="FILE", help=attach
+        )
+
+
 def add_chat(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "chat",
@@ -31,18 +41,9 @@ def add_chat(subparsers: Any) -> None:
         "start an interactive session with neither.",
     )
     parser.add_argument("prompt", nargs="*", help="the question; omit for an interactive session")
-    parser.add_argument("-m", "--model", default=None, help="model id or alias")
-    parser.add_argument("-p", "--provider", default=None, help="provider (default: from your keys)")
+    _model_options(parser, attach="attach a file or URL (repeatable)")
     parser.add_argument("-s", "--system", default=None, help="system prompt")
     parser.add_argument("-t", "--temperature", type=float, default=None)
-    parser.add_argument(
-        "-a",
-        "--attach",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="attach a file or URL (repeatable)",
-    )
     parser.add_argument(
         "--thinking",
         nargs="?",
@@ -255,8 +256,7 @@ def _command(chat: Chat, line: str) -> bool:
 def add_embed(subparsers: Any) -> None:
     parser = subparsers.add_parser("embed", help="embed text into vectors")
     parser.add_argument("text", nargs="+", help="one or more texts (each argument is one input)")
-    parser.add_argument("-m", "--model", default=None)
-    parser.add_argument("-p", "--provider", default=None)
+    _model_options(parser)
     parser.add_argument("--dimensions", type=int, default=None)
     parser.add_argument("--json", action="store_true", help="print the vectors as JSON")
 
@@ -292,18 +292,9 @@ def add_paint(subparsers: Any) -> None:
     parser.add_argument(
         "-o", "--output", default="image.png", help="file to write (n > 1 adds -1, -2...)"
     )
-    parser.add_argument("-m", "--model", default=None)
-    parser.add_argument("-p", "--provider", default=None)
+    _model_options(parser, attach="reference image to edit (repeatable)")
     parser.add_argument("--size", default=None, help="e.g. 1024x1024")
     parser.add_argument("-n", type=int, default=1, help="how many images")
-    parser.add_argument(
-        "-a",
-        "--attach",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="reference image to edit (repeatable)",
-    )
 
     def run(args: argparse.Namespace) -> int:
         from pathlib import Path
