@@ -74,6 +74,7 @@ def _peak_rss_mb(stderr: str) -> float | None:
 def run_python(code: str) -> Child:
     """Run ``python -c CODE`` in a fresh interpreter: wall time from spawn to exit, peak RSS."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # installed packages have .pyc files; so may pyllm
     argv = [sys.executable, "-c", code + _REPORT_PEAK_RSS]
     started = time.perf_counter()
     done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
