@@ -13,10 +13,10 @@ Run alone with ``python -m bench.server`` (prints ``PORT <n>``; stops when stdin
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -32,6 +32,7 @@ _CHUNKS = re.compile(rb"\r\nx-bench-chunks:\s*(\d+)")
 _LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)")
 _BULK = b"\r\nx-bench-framing: bulk"
 _BULK_SIZE = 16 * 1024
+_READ_SIZE = 64 * 1024
 _ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -69,46 +70,49 @@ def respond(head: bytes, body: bytes) -> bytes:
     return _stream_response(int(found.group(1)) if found else 20, _BULK in head)
 
 
-class _Connection(asyncio.Protocol):
-    def __init__(self) -> None:
-        self._buffer = b""
-        self._transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        buffer = self._buffer + data if self._buffer else data
-        while True:
-            end = buffer.find(b"\r\n\r\n")
-            if end < 0:
-                break
-            head = buffer[:end].lower()
-            found = _LENGTH.search(head)
-            total = end + 4 + (int(found.group(1)) if found else 0)
-            if len(buffer) < total:
-                break
-            assert self._transport is not None
-            self._transport.write(respond(head, buffer[end + 4 : total]))
-            buffer = buffer[total:]
-        self._buffer = buffer
+def _read_request(conn: socket.socket, buffer: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """(lower-cased head, body, what follows) of the next request, or None at end of input."""
+    while (end := buffer.find(b"\r\n\r\n")) < 0:
+        data = conn.recv(_READ_SIZE)
+        if not data:
+            return None
+        buffer += data
+    head = buffer[:end].lower()
+    found = _LENGTH.search(head)
+    total = end + 4 + (int(found.group(1)) if found else 0)
+    while len(buffer) < total:
+        data = conn.recv(_READ_SIZE)
+        if not data:
+            return None
+        buffer += data
+    return head, buffer[end + 4 : total], buffer[total:]
 
 
-async def serve(host: str = "127.0.0.1", port: int = 0) -> None:
+def _serve_connection(conn: socket.socket) -> None:
+    """One thread per connection: blocking reads and ``sendall`` (C loops, no copies)."""
+    buffer = b""
+    with conn:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            while (request := _read_request(conn, buffer)) is not None:
+                head, body, buffer = request
+                conn.sendall(respond(head, body))
+        except OSError:  # the client went away mid-response
+            return
+
+
+def _accept_forever(listener: socket.socket) -> None:
+    while True:
+        conn, _ = listener.accept()
+        threading.Thread(target=_serve_connection, args=(conn,), daemon=True).start()
+
+
+def serve(host: str = "127.0.0.1", port: int = 0) -> None:
     """Serve until stdin closes (the parent benchmark process went away or asked us to stop)."""
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(_Connection, host, port, backlog=4096, reuse_address=True)
-    print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
-    stopped = asyncio.Event()
-    threading.Thread(target=_wait_for_eof, args=(loop, stopped), daemon=True).start()
-    async with server:
-        await stopped.wait()
-
-
-def _wait_for_eof(loop: asyncio.AbstractEventLoop, stopped: asyncio.Event) -> None:
+    listener = socket.create_server((host, port), backlog=4096)
+    print(f"PORT {listener.getsockname()[1]}", flush=True)
+    threading.Thread(target=_accept_forever, args=(listener,), daemon=True).start()
     sys.stdin.buffer.read()
-    loop.call_soon_threadsafe(stopped.set)
 
 
 class BenchServer:
@@ -160,4 +164,4 @@ class BenchServer:
 
 if __name__ == "__main__":
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+        serve()
