@@ -23,7 +23,7 @@ from ..chunk import Chunk, ToolCallDelta
 from ..content import Attachment
 from ..errors import ErrorDetails, InvalidResponseError, api_error
 from ..message import Message, ToolCall, Usage
-from .base import as_float, as_int, deep_merge
+from .base import as_float, as_int, deep_merge, loads
 
 if TYPE_CHECKING:
     from .._sse import ServerSentEvent
@@ -234,7 +234,7 @@ class ChatCompletions:
         if not text or text.isspace():
             return None
         try:
-            data = json.loads(text)
+            data = loads(text)
         except ValueError:
             snippet = text if len(text) <= 120 else text[:117] + "..."
             raise self._invalid(f"a stream event is not valid JSON: {snippet!r}", text) from None
