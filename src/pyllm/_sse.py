@@ -100,14 +100,25 @@ class SSEDecoder:
         data = self._data
         for line in lines:
             if not line:
-                if data:
+                if data:  # dispatch (inlined: this runs once per streamed chunk)
+                    payload = data[0] if len(data) == 1 else b"\n".join(data)
                     try:
-                        events.append(self._dispatch())
+                        text = payload.decode()
                     except UnicodeDecodeError as exc:
                         raise SSEDecodeError(exc.reason, events) from None
-                    data = self._data
-                else:
-                    self._event = None
+                    name, id_ = self._event, self._id
+                    events.append(
+                        _new_event(
+                            ServerSentEvent,
+                            (
+                                text,
+                                None if name is None else name.decode("utf-8", "replace"),
+                                None if id_ is None else id_.decode("utf-8", "replace"),
+                            ),
+                        )
+                    )
+                    data = self._data = []
+                self._event = None
             elif line.startswith(b"data: "):  # nearly every line: test it first, slice once
                 data.append(line[6:])
             elif line[0] == 58:  # ":" starts a comment
@@ -123,18 +134,3 @@ class SSEDecoder:
                 elif name == b"id" and b"\x00" not in value:
                     self._id = value
         return events
-
-    def _dispatch(self) -> ServerSentEvent:
-        data, name, id_ = self._data, self._event, self._id
-        payload = data[0] if len(data) == 1 else b"\n".join(data)
-        event = _new_event(
-            ServerSentEvent,
-            (
-                payload.decode(),
-                None if name is None else name.decode("utf-8", "replace"),
-                None if id_ is None else id_.decode("utf-8", "replace"),
-            ),
-        )
-        self._data = []
-        self._event = None
-        return event
