@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..accumulator import parse_tool_arguments
-from ..chunk import Chunk, ToolCallDelta, new_chunk
+from ..chunk import CHUNK_DEFAULTS, Chunk, ToolCallDelta, new_chunk
 from ..content import Attachment
 from ..errors import ErrorDetails, InvalidResponseError, api_error
 from ..message import Message, ToolCall, Usage
@@ -245,17 +245,16 @@ class ChatCompletions:
         return self.parse_chunk(data)
 
     def parse_chunk(self, data: dict[str, Any]) -> Chunk:
-        # The hot path of streaming (once per delta): only fields present in the delta are set,
-        # the rest keep Chunk's defaults (see new_chunk).
+        # The hot path of streaming, once per delta: fields absent from the delta keep their
+        # defaults, and the Chunk is built without its 16-field __init__ (see new_chunk).
         usage = data.get("usage")
         choices = data.get("choices")
         choice = choices[0] if isinstance(choices, list) and choices else None
-        values: dict[str, Any] = {
-            "model": data.get("model"),
-            "id": data.get("id"),
-            "upstream": data.get("provider"),
-            "raw": data,
-        }
+        values = CHUNK_DEFAULTS.copy()
+        values["model"] = data.get("model")
+        values["id"] = data.get("id")
+        values["upstream"] = data.get("provider")
+        values["raw"] = data
         if not isinstance(choice, dict):
             if usage:
                 values["usage"] = self.parse_usage(usage)
