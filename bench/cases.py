@@ -1,5 +1,5 @@
 """The measurements. Each case runs pyllm, the raw-httpx baseline and any peers interleaved in
-this run, against one local server, and returns result rows (medians)."""
+this run, against one local server, and returns result rows (medians, with every sample)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from .bodies import expected_stream_text
-from .measure import Child, interleave, median, run_python
+from .measure import interleave, median, run_python
 from .rows import Row, Target
 from .sides import SIDES
 
 if TYPE_CHECKING:
     from .sides import AsyncSession
 
-__all__ = ["CASES", "FULL", "QUICK", "Config"]
+__all__ = ["CASES", "FULL", "QUICK", "Config", "Context"]
 
 T = TypeVar("T")
+Samples = dict[str, list[float]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,32 +59,33 @@ class Context:
     config: Config
     sides: tuple[str, ...]  # "pyllm", "httpx", then the peers
 
-    @property
-    def peers(self) -> tuple[str, ...]:
-        return self.sides[2:]
 
-
-def _medians(samples: dict[str, list[T]], value: Callable[[T], float | None]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for name, items in samples.items():
-        values = [v for v in map(value, items) if v is not None]
-        if values:
-            out[name] = median(values)
+def _values(runs: dict[str, list[T]], value: Callable[[T], float | None]) -> Samples:
+    """One number out of every run, per side (runs without that number are left out)."""
+    out: Samples = {}
+    for name, items in runs.items():
+        numbers = [v for v in map(value, items) if v is not None]
+        if numbers:
+            out[name] = numbers
     return out
+
+
+def _medians(samples: Samples) -> dict[str, float]:
+    return {name: median(values) for name, values in samples.items()}
 
 
 def _row(
     key: str,
     label: str,
     unit: str,
-    medians: dict[str, float],
+    samples: Samples,
     *,
     baseline: str = "httpx",
     baseline_name: str = "httpx",
     target: Target | None = None,
-    samples: dict[str, list[float]] | None = None,
     note: str = "",
 ) -> Row:
+    medians = _medians(samples)
     peers = {name: medians[name] for name in medians if name not in ("pyllm", baseline)}
     return Row(
         key,
@@ -94,7 +96,7 @@ def _row(
         baseline_name,
         target,
         peers,
-        samples or {},
+        samples,
         note,
     )
 
@@ -102,53 +104,43 @@ def _row(
 def imports(ctx: Context) -> list[Row]:
     """``python -c "import X"`` in fresh processes against ``python -c pass``."""
     programs = {"bare": "pass", **{name: f"import {SIDES[name].module}" for name in ctx.sides}}
-    jobs = {name: partial(run_python, code) for name, code in programs.items()}
-    runs = interleave(jobs, ctx.config.import_runs)
-    wall = _medians(runs, lambda c: c.wall_s * 1e3)
-    rss = _medians(runs, lambda c: c.max_rss_mb)
-    others = [name for name in ctx.sides if name != "pyllm"]
-    note = ", ".join(f"import {n}: {wall[n]:.0f} ms, {rss[n]:.1f} MB" for n in others if n in wall)
-    bare = "python -c pass"
+    runs = interleave(
+        {name: partial(run_python, code) for name, code in programs.items()}, ctx.config.import_runs
+    )
+    wall = _values(runs, lambda c: c.wall_s * 1e3)
+    rss = _values(runs, lambda c: c.max_rss_mb)
+    wall_m, rss_m = _medians(wall), _medians(rss)
+    others = [name for name in ctx.sides if name != "pyllm" and name in wall_m]
+    note = ", ".join(f"import {n}: {wall_m[n]:.0f} ms, {rss_m.get(n, 0):.1f} MB" for n in others)
+    bare = partial(_row, baseline="bare", baseline_name="python -c pass")
     return [
-        _row(
-            "import_wall",
-            "import pyllm, whole process",
-            "ms",
-            wall,
-            baseline="bare",
-            baseline_name=bare,
-            target=Target(2.0),
-            note=note,
+        bare(
+            "import_wall", "import pyllm, whole process", "ms", wall, target=Target(2.0), note=note
         ),
-        _row(
-            "import_rss", "import pyllm, peak RSS", "MB", rss, baseline="bare", baseline_name=bare
-        ),
+        bare("import_rss", "import pyllm, peak RSS", "MB", rss),
     ]
 
 
 def first_call(ctx: Context) -> list[Row]:
     """A fresh process that imports, builds a client and makes one call."""
-    jobs = {
-        name: partial(run_python, SIDES[name].first_call_code(ctx.base_url)) for name in ctx.sides
-    }
-    runs = interleave(jobs, ctx.config.first_call_runs)
+    programs = {name: SIDES[name].first_call_code(ctx.base_url) for name in ctx.sides}
+    runs = interleave(
+        {name: partial(run_python, code) for name, code in programs.items()},
+        ctx.config.first_call_runs,
+    )
     return [
         _row(
             "first_call_wall",
             "first call in a fresh process",
             "ms",
-            _medians(runs, lambda c: c.wall_s * 1e3),
+            _values(runs, lambda c: c.wall_s * 1e3),
         ),
-        _row(
-            "first_call_rss",
-            "first call, peak RSS",
-            "MB",
-            _medians(runs, lambda c: c.max_rss_mb),
-        ),
+        _row("first_call_rss", "first call, peak RSS", "MB", _values(runs, lambda c: c.max_rss_mb)),
     ]
 
 
-def _overhead_note(medians: dict[str, float]) -> str:
+def _overhead_note(samples: Samples) -> str:
+    medians = _medians(samples)
     if "pyllm" in medians and "httpx" in medians:
         return f"pyllm adds {medians['pyllm'] - medians['httpx']:+.0f} us per call"
     return ""
@@ -178,16 +170,14 @@ def sequential(ctx: Context) -> list[Row]:
     finally:
         for session in sessions.values():
             session.close()
-    medians = _medians(samples, float)
     return [
         _row(
             "ask_sync",
             f"sequential ask, sync ({calls} calls)",
             "us/call",
-            medians,
+            samples,
             target=Target(1.10),
-            samples=samples,
-            note=_overhead_note(medians),
+            note=_overhead_note(samples),
         ),
     ]
 
@@ -208,28 +198,26 @@ def sequential_async(ctx: Context) -> list[Row]:
     def job(session: AsyncSession) -> Callable[[], float]:
         return lambda: loop.run_until_complete(_timed_aasks(session, calls))
 
-    jobs = {name: job(session) for name, session in sessions.items()}
     try:
-        samples = interleave(jobs, ctx.config.seq_rounds)
+        samples = interleave({n: job(s) for n, s in sessions.items()}, ctx.config.seq_rounds)
     finally:
         for session in sessions.values():
             loop.run_until_complete(session.aclose())
         loop.close()
-    medians = _medians(samples, float)
     return [
         _row(
             "ask_async",
             f"sequential aask, async ({calls} calls)",
             "us/call",
-            medians,
+            samples,
             target=Target(1.10),
-            samples=samples,
-            note=_overhead_note(medians),
+            note=_overhead_note(samples),
         ),
     ]
 
 
 def _streams(ctx: Context, framing: str) -> dict[str, list[tuple[float, float]]]:
+    """(chunks per second, client CPU us per chunk) of every interleaved stream read."""
     chunks = ctx.config.stream_chunks
     expected = expected_stream_text(chunks)
     sessions = {name: SIDES[name].sync(ctx.base_url) for name in ctx.sides}
@@ -259,24 +247,21 @@ def streaming(ctx: Context) -> list[Row]:
     for framing, where in (("event", "one SSE event per HTTP chunk"), ("bulk", "16 KiB chunks")):
         runs = _streams(ctx, framing)
         suffix = "" if framing == "event" else "_bulk"
-        rows.append(
+        rows += [
             _row(
                 f"stream_rate{suffix}",
                 f"stream {n:,} chunks, {where}",
                 "chunks/s",
-                _medians(runs, lambda r: r[0]),
+                _values(runs, lambda r: r[0]),
                 target=Target(1.0, at_least=True),
-                samples={k: [r[0] for r in v] for k, v in runs.items()},
-            )
-        )
-        rows.append(
+            ),
             _row(
                 f"stream_cpu{suffix}",
                 f"stream CPU per chunk, {where}",
                 "us",
-                _medians(runs, lambda r: r[1]),
-            )
-        )
+                _values(runs, lambda r: r[1]),
+            ),
+        ]
     return rows
 
 
@@ -287,26 +272,28 @@ def _child_program(*argv: str) -> str:
 def concurrency(ctx: Context) -> list[Row]:
     """N concurrent async calls, each side in its own fresh process (so RSS compares)."""
     n = ctx.config.concurrent_calls
-
-    def job(name: str) -> Callable[[], Child]:
-        return lambda: run_python(_child_program("concurrent", name, ctx.base_url, str(n)))
-
-    runs = interleave({name: job(name) for name in ctx.sides}, ctx.config.concurrent_runs)
-    growth = _medians(runs, lambda c: c.json()["rss_growth_mb"])
+    programs = {
+        name: _child_program("concurrent", name, ctx.base_url, str(n)) for name in ctx.sides
+    }
+    runs = interleave(
+        {name: partial(run_python, code) for name, code in programs.items()},
+        ctx.config.concurrent_runs,
+    )
+    growth = _medians(_values(runs, lambda c: c.json()["rss_growth_mb"]))
     note = ", ".join(f"{k} +{v:.1f} MB" for k, v in growth.items())
     return [
         _row(
             "concurrent_wall",
             f"{n:,} concurrent aask, wall",
             "ms",
-            _medians(runs, lambda c: c.json()["wall_s"] * 1e3),
+            _values(runs, lambda c: c.json()["wall_s"] * 1e3),
             target=Target(1.2),
         ),
         _row(
             "concurrent_rss",
             f"{n:,} concurrent aask, peak RSS",
             "MB",
-            _medians(runs, lambda c: c.max_rss_mb),
+            _values(runs, lambda c: c.max_rss_mb),
             target=Target(1.2),
             note=f"growth during the calls: {note}" if note else "",
         ),
@@ -315,21 +302,20 @@ def concurrency(ctx: Context) -> list[Row]:
 
 def registry(ctx: Context) -> list[Row]:
     """``pyllm.models``: first load (with one ``find``) in a fresh process, then ``find``."""
-    calls = str(ctx.config.find_calls)
-    results = [
-        run_python(_child_program("registry", calls)).json()
-        for _ in range(ctx.config.registry_runs)
-    ]
+    program = _child_program("registry", str(ctx.config.find_calls))
+    results = [run_python(program).json() for _ in range(ctx.config.registry_runs)]
     skipped = next((r["skipped"] for r in results if "skipped" in r), None)
     if skipped:
         return [Row("registry", "registry", "", None, note=f"skipped: {skipped}")]
-    load = median([r["load_s"] * 1e3 for r in results])
-    find = median([r["find_s"] * 1e6 for r in results])
+    load = {"pyllm": [r["load_s"] * 1e3 for r in results]}
+    find = {"pyllm": [r["find_s"] * 1e6 for r in results]}
     return [
-        Row(
+        _row(
             "registry_load", "registry first load + find", "ms", load, target=Target(30, on="value")
         ),
-        Row("registry_find", "registry find after load", "us", find, target=Target(10, on="value")),
+        _row(
+            "registry_find", "registry find after load", "us", find, target=Target(10, on="value")
+        ),
     ]
 
 
