@@ -1,7 +1,7 @@
 """Work that must run in a fresh process; prints one JSON line for the parent.
 
-``main(["concurrent", SIDE, BASE_URL, N])``: N concurrent async calls.
-``main(["registry", N])``: ``pyllm.models`` first load, then ``find`` latency.
+``main(["concurrent", SIDE, BASE_URL, N])``: N concurrent async calls, each side in its own
+process so that peak RSS compares.
 """
 
 from __future__ import annotations
@@ -13,12 +13,6 @@ import time
 from typing import Any
 
 from .sides import SIDES
-
-_REGISTRY_IDS = (
-    ("anthropic/claude-haiku-4.5", "openrouter"),
-    ("claude-haiku-4-5", "openrouter"),
-    ("openai/gpt-4.1-mini", "openrouter"),
-)
 
 
 def _vm_hwm_mb() -> float | None:
@@ -48,40 +42,10 @@ async def _concurrent(side_name: str, base_url: str, calls: int) -> dict[str, An
     return {"wall_s": wall, "rss_growth_mb": growth}
 
 
-def _registry(calls: int) -> dict[str, Any]:
-    import pyllm
-
-    started = time.perf_counter()
-    try:
-        models: Any = getattr(pyllm, "models")  # noqa: B009 - absent until the registry lands
-    except (AttributeError, ImportError):
-        return {"skipped": "pyllm.models not available"}
-    found = []
-    for model_id, provider in _REGISTRY_IDS:
-        try:
-            models.find(model_id, provider=provider)
-        except Exception:
-            continue
-        found.append((model_id, provider))
-        if len(found) == 1:
-            load = time.perf_counter() - started
-    if not found:
-        return {"skipped": "pyllm.models.find found none of " + repr(_REGISTRY_IDS)}
-    find = models.find
-    timed = time.perf_counter()
-    for i in range(calls):
-        model_id, provider = found[i % len(found)]
-        find(model_id, provider=provider)
-    per_call = (time.perf_counter() - timed) / calls
-    return {"load_s": load, "find_s": per_call, "ids": [m for m, _ in found]}
-
-
 def main(argv: list[str]) -> None:
     task, *args = argv
     if task == "concurrent":
         result = asyncio.run(_concurrent(args[0], args[1], int(args[2])))
-    elif task == "registry":
-        result = _registry(int(args[0]))
     else:
         raise SystemExit(f"unknown task {task!r}")
     print(json.dumps(result))
