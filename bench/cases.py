@@ -273,9 +273,7 @@ def _child_program(*argv: str) -> str:
 def concurrency(ctx: Context) -> list[Row]:
     """N concurrent async calls, each side in its own fresh process (so RSS compares)."""
     n = ctx.config.concurrent_calls
-    programs = {
-        name: _child_program("concurrent", name, ctx.base_url, str(n)) for name in ctx.sides
-    }
+    programs = {name: _child_program(name, ctx.base_url, str(n)) for name in ctx.sides}
     runs = interleave(
         {name: partial(run_python, code) for name, code in programs.items()},
         ctx.config.concurrent_runs,

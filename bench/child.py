@@ -1,8 +1,5 @@
-"""Work that must run in a fresh process; prints one JSON line for the parent.
-
-``main(["concurrent", SIDE, BASE_URL, N])``: N concurrent async calls, each side in its own
-process so that peak RSS compares.
-"""
+"""N concurrent async calls in a fresh process (one per side, so that peak RSS compares):
+``main([SIDE, BASE_URL, N])`` prints one JSON line for the parent."""
 
 from __future__ import annotations
 
@@ -43,12 +40,8 @@ async def _concurrent(side_name: str, base_url: str, calls: int) -> dict[str, An
 
 
 def main(argv: list[str]) -> None:
-    task, *args = argv
-    if task == "concurrent":
-        result = asyncio.run(_concurrent(args[0], args[1], int(args[2])))
-    else:
-        raise SystemExit(f"unknown task {task!r}")
-    print(json.dumps(result))
+    side_name, base_url, calls = argv
+    print(json.dumps(asyncio.run(_concurrent(side_name, base_url, int(calls)))))
 
 
 if __name__ == "__main__":
