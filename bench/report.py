@@ -62,7 +62,9 @@ def machine_info(peers: list[str]) -> dict[str, Any]:
             name: _version(name) for name in ("pyllm", "httpx", "httpcore", "h11", *peers)
         },
         "git_commit": _git("rev-parse", "HEAD"),
-        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "git_dirty": bool(  # uncommitted changes to anything but results files
+            _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results")
+        ),
     }
 
 
