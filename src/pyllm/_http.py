@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -227,9 +227,18 @@ class SyncHttp(_HttpBase):
             response.close()
 
 
+def _identity(response: httpx.Response) -> bool:
+    """No content coding: the raw stream can be read as is, skipping two generator layers."""
+    coding: str = response.headers.get("content-encoding", "identity")
+    return coding.lower() == "identity"
+
+
 def _iter_bytes(response: httpx.Response, url: str, deadline: Deadline) -> Iterator[bytes]:
+    source: Iterable[bytes] = response.iter_bytes()
+    if _identity(response) and isinstance(response.stream, httpx.SyncByteStream):
+        source = response.stream  # errors arrive mapped to httpx's, as with iter_bytes
     try:
-        for data in response.iter_bytes():
+        for data in source:
             yield data
             if deadline.at is not None:
                 check_deadline(deadline, url)
@@ -375,8 +384,11 @@ class AsyncHttp(_HttpBase):
 async def _aiter_bytes(
     response: httpx.Response, url: str, deadline: Deadline
 ) -> AsyncIterator[bytes]:
+    source: AsyncIterable[bytes] = response.aiter_bytes()
+    if _identity(response) and isinstance(response.stream, httpx.AsyncByteStream):
+        source = response.stream
     try:
-        async for data in response.aiter_bytes():
+        async for data in source:
             yield data
             if deadline.at is not None:
                 check_deadline(deadline, url)

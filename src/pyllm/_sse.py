@@ -53,9 +53,9 @@ class SSEDecoder:
 
     def __init__(self) -> None:
         self._parts: list[bytes] = []
-        self._data: list[bytes] = []
-        self._event: bytes | None = None
-        self._id: bytes | None = None
+        self._data: list[str] = []
+        self._event: str | None = None
+        self._id: str | None = None
         self._started = False
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
@@ -80,57 +80,63 @@ class SSEDecoder:
             if chunk.endswith(b"\r"):  # maybe the first half of a CRLF: decide on the next read
                 chunk, held_cr = chunk[:-1], b"\r"
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        lines = chunk.split(b"\n")
-        rest = lines.pop() + held_cr
+        cut = chunk.rfind(b"\n")
+        rest = chunk[cut + 1 :] + held_cr
         if rest:
             self._parts.append(rest)
-        return self._process(lines)
+        return self._decode(chunk[:cut]) if cut >= 0 else []
 
     def flush(self) -> list[ServerSentEvent]:
         """End of stream: a last event without its blank line still counts."""
         tail = b"".join(self._parts).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         self._parts = []
-        events = self._process([*tail.split(b"\n"), b""]) if tail else []
+        events = self._decode(tail + b"\n") if tail else []
         if self._data:
-            events.extend(self._process([b""]))
+            events.extend(self._process([""]))
         return events
 
-    def _process(self, lines: list[bytes]) -> list[ServerSentEvent]:
+    def _decode(self, complete: bytes) -> list[ServerSentEvent]:
+        """Events from whole lines: decoded at once (UTF-8 never puts a newline byte inside a
+        character), or line by line to keep the good events before invalid bytes."""
+        try:
+            return self._process(complete.decode().split("\n"))
+        except UnicodeDecodeError:
+            pass
+        lines: list[str] = []
+        for raw in complete.split(b"\n"):
+            try:
+                lines.append(raw.decode())
+            except UnicodeDecodeError as exc:
+                if raw[:1] == b":":
+                    continue  # a comment is never read
+                if not raw.startswith(b"data"):
+                    lines.append(raw.decode("utf-8", "replace"))
+                    continue
+                raise SSEDecodeError(exc.reason, self._process(lines)) from None
+        return self._process(lines)
+
+    def _process(self, lines: list[str]) -> list[ServerSentEvent]:
         events: list[ServerSentEvent] = []
         data = self._data
         for line in lines:
             if not line:
                 if data:  # dispatch (inlined: this runs once per streamed chunk)
-                    payload = data[0] if len(data) == 1 else b"\n".join(data)
-                    try:
-                        text = payload.decode()
-                    except UnicodeDecodeError as exc:
-                        raise SSEDecodeError(exc.reason, events) from None
-                    name, id_ = self._event, self._id
-                    events.append(
-                        _new_event(
-                            ServerSentEvent,
-                            (
-                                text,
-                                None if name is None else name.decode("utf-8", "replace"),
-                                None if id_ is None else id_.decode("utf-8", "replace"),
-                            ),
-                        )
-                    )
+                    text = data[0] if len(data) == 1 else "\n".join(data)
+                    events.append(_new_event(ServerSentEvent, (text, self._event, self._id)))
                     data = self._data = []
                 self._event = None
-            elif line.startswith(b"data: "):  # nearly every line: test it first, slice once
+            elif line.startswith("data: "):  # nearly every line: test it first, slice once
                 data.append(line[6:])
-            elif line[0] == 58:  # ":" starts a comment
+            elif line[0] == ":":  # a comment
                 continue
-            elif line.startswith(b"data:"):
+            elif line.startswith("data:"):
                 data.append(line[5:])
             else:
-                name, _, value = line.partition(b":")
-                if value[:1] == b" ":
+                name, _, value = line.partition(":")
+                if value[:1] == " ":
                     value = value[1:]
-                if name == b"event":
+                if name == "event":
                     self._event = value
-                elif name == b"id" and b"\x00" not in value:
+                elif name == "id" and "\x00" not in value:
                     self._id = value
         return events

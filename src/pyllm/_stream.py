@@ -26,13 +26,16 @@ __all__ = ["AsyncChatStream", "ChatStream", "StreamParser"]
 class StreamParser:
     """One streamed response: feed it bytes, get chunks; ask it for the message at any time."""
 
-    __slots__ = ("_decoder", "accumulator", "done", "protocol")
+    __slots__ = ("_add", "_decoder", "_is_end", "_parse_event", "accumulator", "done", "protocol")
 
     def __init__(self, protocol: ChatProtocol) -> None:
         self.protocol = protocol
         self.accumulator = Accumulator(provider=protocol.provider)
         self._decoder = SSEDecoder()
         self.done = False
+        # bound once: these run for every streamed event
+        self._is_end, self._parse_event = protocol.is_end, protocol.parse_event
+        self._add = self.accumulator.add
 
     def feed(self, data: bytes) -> list[Chunk]:
         """Chunks completed by ``data``. Raises the typed error of an in-band error event."""
@@ -59,15 +62,14 @@ class StreamParser:
         return chunks
 
     def _parse(self, events: list[Any]) -> list[Chunk]:
-        protocol = self.protocol
-        add = self.accumulator.add
+        is_end, parse, add = self._is_end, self._parse_event, self._add
         chunks: list[Chunk] = []
         for event in events:
-            if protocol.is_end(event):
+            if is_end(event):
                 self.done = True
                 break
             try:
-                chunk = protocol.parse_event(event)
+                chunk = parse(event)
             except Error as exc:
                 raise self.attach(exc) from None
             if chunk is not None:
@@ -99,7 +101,7 @@ class StreamParser:
         return self.message(finish_reason=INCOMPLETE) if self.accumulator.received else None
 
 
-def _superseded() -> RuntimeError:
+def superseded() -> RuntimeError:
     return RuntimeError(
         "this stream was superseded by a newer request on the same chat; its partial answer is "
         "in chat.messages (finish_reason='incomplete')"
@@ -124,12 +126,10 @@ class ChatStream:
         stop, the partial message."""
         return self._exchange.result
 
-    def __iter__(self) -> ChatStream:
-        return self
+    def __iter__(self) -> Iterator[Chunk]:
+        return self._chunks  # the generator itself: no extra frame per chunk
 
     def __next__(self) -> Chunk:
-        if self._exchange.superseded:
-            raise _superseded()
         return next(self._chunks)
 
     def __enter__(self) -> ChatStream:
@@ -171,12 +171,10 @@ class AsyncChatStream:
     def message(self) -> Message | None:
         return self._exchange.result
 
-    def __aiter__(self) -> AsyncChatStream:
-        return self
+    def __aiter__(self) -> AsyncIterator[Chunk]:
+        return self._chunks
 
     async def __anext__(self) -> Chunk:
-        if self._exchange.superseded:
-            raise _superseded()
         return await self._chunks.__anext__()
 
     async def __aenter__(self) -> AsyncChatStream:

@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
+from ._stream import superseded
 from .errors import Error
 
 if TYPE_CHECKING:
@@ -113,6 +114,8 @@ def stream_message(chat: Chat, exchange: Exchange) -> Iterator[Chunk]:
                         for chunk in parser.feed(piece):
                             reached = True
                             yield chunk
+                            if exchange.superseded:
+                                raise superseded()
                         if parser.done:
                             break
                     for chunk in parser.finish():
@@ -144,6 +147,8 @@ async def astream_message(chat: Chat, exchange: Exchange) -> AsyncIterator[Chunk
                         for chunk in parser.feed(piece):
                             reached = True
                             yield chunk
+                            if exchange.superseded:
+                                raise superseded()
                         if parser.done:
                             break
                     for chunk in parser.finish():

@@ -18,18 +18,18 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..accumulator import parse_tool_arguments
-from ..chunk import CHUNK_DEFAULTS, Chunk, ToolCallDelta, new_chunk
-from ..content import Attachment
-from ..errors import ErrorDetails, InvalidResponseError, api_error
+from ..chunk import Chunk, new_chunk
+from ..errors import APIError, ErrorDetails, InvalidResponseError, api_error
 from ..message import Message, ToolCall, Usage
+from . import _readers as read
 from .base import as_float, as_int, deep_merge, loads
 
 if TYPE_CHECKING:
     from .._sse import ServerSentEvent
+    from ..content import Attachment
     from ..request import ChatRequest
 
-__all__ = ["ChatCompletions", "attachment_from_url"]
+__all__ = ["ChatCompletions"]
 
 _AUDIO_FORMATS = {
     "audio/wav": "wav",
@@ -44,12 +44,7 @@ _AUDIO_FORMATS = {
 }
 
 
-def attachment_from_url(url: str) -> Attachment:
-    """An ``image_url``/``file_data`` value (data URL or remote URL) as an :class:`Attachment`."""
-    try:
-        return Attachment.from_url(url)
-    except ValueError:
-        return Attachment(url=url)
+_CHUNK_VALUES, _PLAIN_DELTA_KEYS = read.CHUNK_VALUES, read.PLAIN_DELTA_KEYS  # per-chunk lookups
 
 
 class ChatCompletions:
@@ -176,20 +171,20 @@ class ChatCompletions:
         data = data if isinstance(data, Mapping) else {}
         message = Message(
             role="assistant",
-            content=_text(data.get("content")),
-            tool_calls=tuple(_parse_tool_calls(data.get("tool_calls"))),
-            reasoning=_text(data.get("reasoning") or data.get("reasoning_content")) or None,
-            reasoning_details=_dicts(data.get("reasoning_details")),
-            model=_str_or_none(body.get("model")),
+            content=read.text(data.get("content")),
+            tool_calls=tuple(read.parse_tool_calls(data.get("tool_calls"))),
+            reasoning=read.text(data.get("reasoning") or data.get("reasoning_content")) or None,
+            reasoning_details=read.dicts(data.get("reasoning_details")),
+            model=read.str_or_none(body.get("model")),
             provider=self.provider,
-            upstream=_str_or_none(body.get("provider")),
-            id=_str_or_none(body.get("id")),
-            finish_reason=_str_or_none(choice.get("finish_reason")),
-            native_finish_reason=_str_or_none(choice.get("native_finish_reason")),
+            upstream=read.str_or_none(body.get("provider")),
+            id=read.str_or_none(body.get("id")),
+            finish_reason=read.str_or_none(choice.get("finish_reason")),
+            native_finish_reason=read.str_or_none(choice.get("native_finish_reason")),
             usage=self.parse_usage(body.get("usage")),
-            refusal=_str_or_none(data.get("refusal")),
-            images=tuple(_parse_images(data.get("images"))),
-            annotations=_dicts(data.get("annotations")),
+            refusal=read.str_or_none(data.get("refusal")),
+            images=tuple(read.parse_images(data.get("images"))),
+            annotations=read.dicts(data.get("annotations")),
             raw=body,
         )
         error = choice.get("error")
@@ -227,18 +222,18 @@ class ChatCompletions:
         )
 
     def is_end(self, event: ServerSentEvent) -> bool:
-        return event.data == "[DONE]"
+        return event[0] == "[DONE]"
 
     def parse_event(self, event: ServerSentEvent) -> Chunk | None:
-        text = event.data
-        if not text or text.isspace():
-            return None
+        text = event[0]  # .data, read by index: this runs once per streamed event
         try:
             data = loads(text)
         except ValueError:
+            if not text or text.isspace():
+                return None
             snippet = text if len(text) <= 120 else text[:117] + "..."
             raise self._invalid(f"a stream event is not valid JSON: {snippet!r}", text) from None
-        if not isinstance(data, dict):
+        if type(data) is not dict:
             raise self._invalid(f"a stream event is a JSON {type(data).__name__}", data)
         if data.get("error"):
             raise api_error(None, self.parse_error(data), provider=self.provider)
@@ -247,43 +242,47 @@ class ChatCompletions:
     def parse_chunk(self, data: dict[str, Any]) -> Chunk:
         # The hot path of streaming, once per delta: fields absent from the delta keep their
         # defaults, and the Chunk is built without its 16-field __init__ (see new_chunk).
-        usage = data.get("usage")
-        choices = data.get("choices")
-        choice = choices[0] if isinstance(choices, list) and choices else None
-        values = CHUNK_DEFAULTS.copy()
-        values["model"] = data.get("model")
-        values["id"] = data.get("id")
-        values["upstream"] = data.get("provider")
+        values = _CHUNK_VALUES.copy()
+        get = data.get
+        values["model"] = get("model")
+        values["id"] = get("id")
+        values["upstream"] = get("provider")
         values["raw"] = data
-        if not isinstance(choice, dict):
-            if usage:
-                values["usage"] = self.parse_usage(usage)
-            return new_chunk(values)
-        delta = choice.get("delta")
-        if not isinstance(delta, dict):
-            delta = {}
-        finish_reason = choice.get("finish_reason")
-        if finish_reason == "error":
-            native = choice.get("native_finish_reason") or "unknown reason"
-            details = self.parse_error({"error": choice["error"]}) if choice.get("error") else None
-            raise api_error(
-                None,
-                details or ErrorDetails(message=f"generation failed ({native})", raw=data),
-                provider=self.provider,
-            )
-        content = delta.get("content")
-        if isinstance(content, str):
-            values["content"] = content
-        if not delta.keys() <= _PLAIN_DELTA_KEYS:
-            _parse_delta_extras(delta, values)
-        if isinstance(finish_reason, str):
-            values["finish_reason"] = finish_reason
-        native_finish_reason = choice.get("native_finish_reason")
-        if isinstance(native_finish_reason, str):
-            values["native_finish_reason"] = native_finish_reason
+        choices = get("choices")
+        if choices and type(choices) is list:
+            choice = choices[0]
+            if type(choice) is dict:
+                finish_reason = choice.get("finish_reason")
+                if finish_reason is not None:
+                    if finish_reason == "error":
+                        raise self._choice_error(choice, data)
+                    if type(finish_reason) is str:
+                        values["finish_reason"] = finish_reason
+                    native = choice.get("native_finish_reason")
+                    if type(native) is str:
+                        values["native_finish_reason"] = native
+                delta = choice.get("delta")
+                if type(delta) is dict:
+                    content = delta.get("content")
+                    if type(content) is str:
+                        values["content"] = content
+                    for key in delta:
+                        if key not in _PLAIN_DELTA_KEYS:
+                            read.parse_delta_extras(delta, values)
+                            break
+        usage = get("usage")
         if usage:
             values["usage"] = self.parse_usage(usage)
         return new_chunk(values)
+
+    def _choice_error(self, choice: Mapping[str, Any], data: Any) -> APIError:
+        native = choice.get("native_finish_reason") or "unknown reason"
+        details = self.parse_error({"error": choice["error"]}) if choice.get("error") else None
+        return api_error(
+            None,
+            details or ErrorDetails(message=f"generation failed ({native})", raw=data),
+            provider=self.provider,
+        )
 
     def parse_error(self, body: Any) -> ErrorDetails:
         """Read ``{"error": {...}}`` (or a string, a list, anything) into :class:`ErrorDetails`."""
@@ -298,8 +297,8 @@ class ChatCompletions:
         if isinstance(error, str):
             return ErrorDetails(message=error, raw=body)
         if not isinstance(error, Mapping):
-            return ErrorDetails(message=_text(body.get("message")), raw=body)
-        metadata = _metadata(error.get("metadata"))
+            return ErrorDetails(message=read.text(body.get("message")), raw=body)
+        metadata = read.metadata(error.get("metadata"))
         error_type = error.get("type") or error.get("error_type") or metadata.get("error_type")
         code = error.get("code")
         if code is None:
@@ -307,12 +306,12 @@ class ChatCompletions:
         return self.parse_error_extras(
             error,
             ErrorDetails(
-                message=_text(error.get("message")) or _text(error.get("error")),
+                message=read.text(error.get("message")) or read.text(error.get("error")),
                 code=code if isinstance(code, (int, str)) and not isinstance(code, bool) else None,
                 metadata=metadata,
                 error_type=error_type if isinstance(error_type, str) else None,
                 raw=body,
-                generation_id=_str_or_none(body.get("id")),
+                generation_id=read.str_or_none(body.get("id")),
             ),
         )
 
@@ -322,125 +321,3 @@ class ChatCompletions:
 
     def _invalid(self, reason: str, raw: Any) -> InvalidResponseError:
         return InvalidResponseError(reason, status=200, provider=self.provider, raw=raw)
-
-
-# ---- small lenient readers ---------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):  # content given as parts
-        return "".join(
-            p.get("text", "")
-            for p in value
-            if isinstance(p, Mapping) and isinstance(p.get("text"), str)
-        )
-    return ""
-
-
-def _str_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _dicts(value: Any) -> tuple[Mapping[str, Any], ...]:
-    if not isinstance(value, list):
-        return ()
-    return tuple(v for v in value if isinstance(v, Mapping))
-
-
-def _metadata(value: Any) -> dict[str, Any]:
-    if isinstance(value, Mapping):
-        return dict(value)
-    if isinstance(value, str) and value.strip():
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            return {"raw": value}
-        return dict(parsed) if isinstance(parsed, Mapping) else {"raw": parsed}
-    return {}
-
-
-def _parse_tool_calls(value: Any) -> list[ToolCall]:
-    calls: list[ToolCall] = []
-    if not isinstance(value, list):
-        return calls
-    for position, item in enumerate(value):
-        if not isinstance(item, Mapping):
-            continue
-        function = item.get("function")
-        function = function if isinstance(function, Mapping) else {}
-        raw_arguments = function.get("arguments")
-        if isinstance(raw_arguments, Mapping):  # some hosts send an object, not a string
-            raw_arguments = json.dumps(raw_arguments)
-        raw = raw_arguments if isinstance(raw_arguments, str) else ""
-        arguments, error = parse_tool_arguments(raw)
-        calls.append(
-            ToolCall(
-                id=_str_or_none(item.get("id")) or f"call_{position}",
-                name=_text(function.get("name")),
-                arguments=arguments,
-                raw_arguments=raw,
-                arguments_error=error,
-            )
-        )
-    return calls
-
-
-_PLAIN_DELTA_KEYS = frozenset({"role", "content"})
-"""What nearly every streamed delta holds; anything more goes through _parse_delta_extras."""
-
-
-def _parse_delta_extras(delta: Mapping[str, Any], values: dict[str, Any]) -> None:
-    """Chunk fields beyond ``content`` from a delta, set only when present (falsy means default)."""
-    reasoning = delta.get("reasoning") or delta.get("reasoning_content")
-    if reasoning and isinstance(reasoning, str):
-        values["reasoning"] = reasoning
-    if details := delta.get("reasoning_details"):
-        values["reasoning_details"] = _dicts(details)
-    if tool_calls := delta.get("tool_calls"):
-        values["tool_call_deltas"] = _parse_tool_deltas(tool_calls)
-    if refusal := delta.get("refusal"):
-        values["refusal"] = _text(refusal)
-    if images := delta.get("images"):
-        values["images"] = tuple(_parse_images(images))
-    if annotations := delta.get("annotations"):
-        values["annotations"] = _dicts(annotations)
-
-
-def _parse_tool_deltas(value: Any) -> tuple[ToolCallDelta, ...]:
-    if not value or not isinstance(value, list):
-        return ()
-    deltas = []
-    for item in value:
-        if not isinstance(item, Mapping):
-            continue
-        function = item.get("function")
-        function = function if isinstance(function, Mapping) else {}
-        index = item.get("index")
-        arguments = function.get("arguments")
-        if isinstance(arguments, Mapping):
-            arguments = json.dumps(arguments)
-        deltas.append(
-            ToolCallDelta(
-                index=index if isinstance(index, int) and not isinstance(index, bool) else None,
-                id=_str_or_none(item.get("id")) or None,
-                name=_str_or_none(function.get("name")) or None,
-                arguments=arguments if isinstance(arguments, str) else "",
-            )
-        )
-    return tuple(deltas)
-
-
-def _parse_images(value: Any) -> list[Attachment]:
-    images: list[Attachment] = []
-    if not isinstance(value, list):
-        return images
-    for item in value:
-        if not isinstance(item, Mapping):
-            continue
-        image_url = item.get("image_url")
-        url = image_url.get("url") if isinstance(image_url, Mapping) else item.get("url")
-        if isinstance(url, str) and url:
-            images.append(attachment_from_url(url))
-    return images
