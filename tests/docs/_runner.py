@@ -30,7 +30,7 @@ How a page runs (:func:`run_page`):
    ``/embeddings``, a tiny PNG for image generation, a small catalog for ``GET /models``.
 3. Any exception fails the page, naming the page line of the snippet; tracebacks point at the
    page's own lines. Afterwards every ``pyllm.Client`` the examples left in their namespace and
-   the default client are closed.
+   the default client are closed, and the ``pyllm`` logger's level is restored.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import inspect
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +80,9 @@ def _run(snippet: Snippet, path: Path, namespace: dict[str, Any], loop: Any) -> 
     __tracebackhide__ = True
     source = "\n" * (snippet.line - 1) + snippet.code  # tracebacks show the page's lines
     try:
-        code = compile(source, str(path), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        code = compile(
+            source, str(path), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True
+        )
         if code.co_flags & inspect.CO_COROUTINE:
             loop.run_until_complete(eval(code, namespace))
         else:
@@ -113,6 +116,8 @@ def run_page(
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-docs-examples")
     monkeypatch.setenv("OPENROUTER_BASE_URL", fake.url)
     monkeypatch.setenv("PYLLM_MODELS_CACHE", str(workdir / "models-cache.json"))
+    logger = logging.getLogger("pyllm")
+    level = logger.level
     loop = asyncio.new_event_loop()
     reset_default_client()
     namespace: dict[str, Any] = {"__name__": "__main__"}
@@ -128,4 +133,5 @@ def run_page(
         reset_default_client(loop)
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
+        logger.setLevel(level)
     return snippets

@@ -88,6 +88,16 @@ def test_top_level_await_and_files_land_in_the_work_directory(
     assert (tmp_path / "work" / "out.txt").read_text() == "You said: async hi"
 
 
+def test_examples_run_like_a_script_not_like_the_harness_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the harness uses `from __future__ import annotations`; examples must not inherit it
+    page = _page(
+        tmp_path, "'''python\ndef f(x: int): ...\nassert f.__annotations__['x'] is int\n'''\n"
+    )
+    _run(page, monkeypatch)
+
+
 def test_setenv_gives_the_examples_a_new_default_client(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
