@@ -32,3 +32,14 @@ def test_every_example_on_the_page_runs(
     with FakeOpenRouter() as fake:
         ran = run_page(page, fake, monkeypatch, tmp_path)
     assert [s.kind for s in ran] == [s.kind for s in read_snippets(page)]
+
+
+def test_guides_and_provider_pages_have_examples() -> None:
+    teaching = [
+        p for p in PAGES if p.parent.name in ("guides", "providers") or p.name == "README.md"
+    ]
+    assert len(teaching) > 10
+    without = [
+        _page_id(p) for p in teaching if not any(s.kind == "example" for s in read_snippets(p))
+    ]
+    assert without == []
