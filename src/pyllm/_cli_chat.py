@@ -23,6 +23,16 @@ HELP = (
 )
 
 
+def _model_options(parser: argparse.ArgumentParser, *, attach: str | None = None) -> None:
+    """``-m/--model``, ``-p/--provider`` and (when ``attach`` says what for) ``-a/--attach``."""
+    parser.add_argument("-m", "--model", default=None, help="model id or alias")
+    parser.add_argument("-p", "--provider", default=None, help="provider (default: from your keys)")
+    if attach:
+        parser.add_argument(
+            "-a", "--attach", action="append", default=[], metavar="FILE", help=attach
+        )
+
+
 def add_chat(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "chat",
@@ -31,18 +41,9 @@ def add_chat(subparsers: Any) -> None:
         "start an interactive session with neither.",
     )
     parser.add_argument("prompt", nargs="*", help="the question; omit for an interactive session")
-    parser.add_argument("-m", "--model", default=None, help="model id or alias")
-    parser.add_argument("-p", "--provider", default=None, help="provider (default: from your keys)")
+    _model_options(parser, attach="attach a file or URL (repeatable)")
     parser.add_argument("-s", "--system", default=None, help="system prompt")
     parser.add_argument("-t", "--temperature", type=float, default=None)
-    parser.add_argument(
-        "-a",
-        "--attach",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="attach a file or URL (repeatable)",
-    )
     parser.add_argument(
         "--thinking",
         nargs="?",
@@ -52,6 +53,7 @@ def add_chat(subparsers: Any) -> None:
         help="let the model reason first (low, medium, high)",
     )
     parser.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
+    parser.add_argument("--plain", action="store_true", help="plain text, no Markdown rendering")
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
     parser.set_defaults(run=run_chat)
 
@@ -110,6 +112,59 @@ def _as_json(message: Message) -> str:
     )
 
 
+class _PlainView:
+    """Text as it arrives; reasoning dimmed on a terminal and left out when piped."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.tty = out.isatty()
+
+    def show(self, reasoning: str, content: str) -> None:
+        if reasoning and self.tty:
+            self.out.write(f"\x1b[2m{reasoning}\x1b[0m")
+        self.out.write(content)
+        self.out.flush()
+
+    def close(self, stopped: bool) -> None:
+        self.out.write("\n[stopped]\n" if stopped else "\n")
+
+
+class _MarkdownView:
+    """Markdown rendered live with rich (the ``cli`` extra) as the answer streams in."""
+
+    def __init__(self, out: TextIO) -> None:
+        from rich.console import Console
+        from rich.live import Live
+
+        self.console = Console(file=out)
+        self.live = Live(console=self.console, refresh_per_second=12, vertical_overflow="visible")
+        self.text = ""
+        self.live.start()
+
+    def show(self, reasoning: str, content: str) -> None:
+        from rich.markdown import Markdown
+
+        if reasoning and not self.text:
+            self.live.console.print(reasoning, style="dim", end="", markup=False, highlight=False)
+        if content:
+            self.text += content
+            self.live.update(Markdown(self.text))
+
+    def close(self, stopped: bool) -> None:
+        self.live.stop()
+        if stopped:
+            self.console.print("[stopped]", markup=False, highlight=False)
+
+
+def _view(out: TextIO, *, plain: bool) -> _PlainView | _MarkdownView:
+    if plain or not out.isatty():
+        return _PlainView(out)
+    try:
+        return _MarkdownView(out)
+    except ImportError:  # rich is optional: pip install 'pyllm[cli]'
+        return _PlainView(out)
+
+
 def answer(chat: Chat, prompt: str | None, args: argparse.Namespace, out: TextIO) -> Message:
     """Ask once, streaming unless told not to; Ctrl-C keeps what arrived."""
     files = args.attach or None
@@ -118,16 +173,15 @@ def answer(chat: Chat, prompt: str | None, args: argparse.Namespace, out: TextIO
         out.write(_as_json(reply) + "\n" if args.json else reply.content + "\n")
         return reply
     stream = chat.stream(prompt, attachments=files)
+    view = _view(out, plain=getattr(args, "plain", False))
+    stopped = False
     try:
         for chunk in stream:
-            if chunk.reasoning:
-                out.write(f"\x1b[2m{chunk.reasoning}\x1b[0m" if out.isatty() else "")
-            out.write(chunk.content)
-            out.flush()
+            view.show(chunk.reasoning, chunk.content)
     except KeyboardInterrupt:
         stream.close()
-        out.write("\n[stopped]")
-    out.write("\n")
+        stopped = True
+    view.close(stopped)
     reply = chat.messages[-1]
     sys.stderr.write(f"— {_summary(reply)}\n")
     return reply
@@ -202,8 +256,7 @@ def _command(chat: Chat, line: str) -> bool:
 def add_embed(subparsers: Any) -> None:
     parser = subparsers.add_parser("embed", help="embed text into vectors")
     parser.add_argument("text", nargs="+", help="one or more texts (each argument is one input)")
-    parser.add_argument("-m", "--model", default=None)
-    parser.add_argument("-p", "--provider", default=None)
+    _model_options(parser)
     parser.add_argument("--dimensions", type=int, default=None)
     parser.add_argument("--json", action="store_true", help="print the vectors as JSON")
 
@@ -239,18 +292,9 @@ def add_paint(subparsers: Any) -> None:
     parser.add_argument(
         "-o", "--output", default="image.png", help="file to write (n > 1 adds -1, -2...)"
     )
-    parser.add_argument("-m", "--model", default=None)
-    parser.add_argument("-p", "--provider", default=None)
+    _model_options(parser, attach="reference image to edit (repeatable)")
     parser.add_argument("--size", default=None, help="e.g. 1024x1024")
     parser.add_argument("-n", type=int, default=1, help="how many images")
-    parser.add_argument(
-        "-a",
-        "--attach",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="reference image to edit (repeatable)",
-    )
 
     def run(args: argparse.Namespace) -> int:
         from pathlib import Path

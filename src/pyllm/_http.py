@@ -110,6 +110,26 @@ def _download_failed(url: str, reason: str) -> AttachmentError:
     return AttachmentError(f"could not download the attachment {url}: {reason}")
 
 
+class _Download:
+    """The body of one attachment download, refused past :data:`DOWNLOAD_LIMIT`."""
+
+    def __init__(self, url: str, response: httpx.Response) -> None:
+        if response.status_code >= 400:
+            raise _download_failed(url, f"HTTP {response.status_code}")
+        self.url, self.response = url, response
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def add(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > DOWNLOAD_LIMIT:
+            raise _download_failed(self.url, f"larger than {DOWNLOAD_LIMIT // 1_000_000} MB")
+        self.parts.append(data)
+
+    def result(self) -> tuple[bytes, str | None]:
+        return b"".join(self.parts), self.response.headers.get("content-type")
+
+
 def _check(deadline: Deadline, url: str) -> None:
     if deadline.expired():
         raise deadline.error(url)
@@ -241,15 +261,10 @@ class SyncHttp(_HttpBase):
         """GET a public URL for an attachment (no API key is sent): ``(body, content type)``."""
         try:
             with self.client.stream("GET", url, follow_redirects=True) as response:
-                if response.status_code >= 400:
-                    raise _download_failed(url, f"HTTP {response.status_code}")
-                parts, size = [], 0
+                download = _Download(url, response)
                 for data in response.iter_bytes():
-                    size += len(data)
-                    if size > DOWNLOAD_LIMIT:
-                        raise _download_failed(url, f"larger than {DOWNLOAD_LIMIT // 1_000_000} MB")
-                    parts.append(data)
-                return b"".join(parts), response.headers.get("content-type")
+                    download.add(data)
+                return download.result()
         except httpx.HTTPError as exc:
             raise _download_failed(url, str(exc) or type(exc).__name__) from exc
 
@@ -391,15 +406,10 @@ class AsyncHttp(_HttpBase):
     async def fetch(self, url: str) -> tuple[bytes, str | None]:
         try:
             async with self.client.stream("GET", url, follow_redirects=True) as response:
-                if response.status_code >= 400:
-                    raise _download_failed(url, f"HTTP {response.status_code}")
-                parts, size = [], 0
+                download = _Download(url, response)
                 async for data in response.aiter_bytes():
-                    size += len(data)
-                    if size > DOWNLOAD_LIMIT:
-                        raise _download_failed(url, f"larger than {DOWNLOAD_LIMIT // 1_000_000} MB")
-                    parts.append(data)
-                return b"".join(parts), response.headers.get("content-type")
+                    download.add(data)
+                return download.result()
         except httpx.HTTPError as exc:
             raise _download_failed(url, str(exc) or type(exc).__name__) from exc
 

@@ -82,7 +82,7 @@ def test_chat_one_shot_streams_and_reports_usage(server: FakeOpenRouter) -> None
         env=_env(server),
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "2 + 2 = 4\n"
+    assert result.stdout == "2 + 2 = 4\n"  # piped: plain text, no terminal codes
     assert "anthropic/claude-haiku-4.5 via Amazon Bedrock" in result.stderr and "$" in result.stderr
     sent = server.requests[0].json
     assert sent["stream"] is True and sent["temperature"] == 0.2
@@ -152,7 +152,7 @@ def _read_until(fd: int, marker: bytes, seconds: float = 20.0) -> bytes:
 
 def test_interactive_session_in_a_terminal(server: FakeOpenRouter) -> None:
     server.reply(
-        text("First answer."),
+        text("First **answer**."),
         text("a b c d e f g h i j k l m n o p", chunk_delay=0.3),
         text("Still here."),
     )
@@ -169,7 +169,8 @@ def test_interactive_session_in_a_terminal(server: FakeOpenRouter) -> None:
     try:
         _read_until(main, b"you> ")
         os.write(main, b"hello\n")
-        assert b"First answer." in _read_until(main, b"you> ")
+        first = _read_until(main, b"you> ")
+        assert b"answer" in first and b"**answer**" not in first  # Markdown rendered in a terminal
         os.write(main, b"tell me a long story\n")
         _read_until(main, b"c ")
         process.send_signal(signal.SIGINT)  # Ctrl-C: stop this answer, keep the session

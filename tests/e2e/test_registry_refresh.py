@@ -72,9 +72,11 @@ async def test_arefresh_parses_the_real_catalog_shape(
 def test_refresh_adds_models_from_the_openai_listing_when_keyed(
     server: FakeOpenRouter, tmp_path: Path
 ) -> None:
+    listing = openrouter_listing(catalog_entries("openrouter")[:3])  # skips here without fixtures
+
     def models(request: RecordedRequest) -> Reply:
         if request.query:  # OpenRouter asks for every output modality
-            return Reply(body=openrouter_listing(catalog_entries("openrouter")[:3]))
+            return Reply(body=listing)
         assert request.headers["authorization"] == "Bearer sk-openai-test"
         return Reply(body={"object": "list", "data": [{"id": "gpt-4.1-mini"}, {"id": "gpt-9"}]})
 
