@@ -7,12 +7,15 @@
 ('1\\n2\\n3', 6e-05)
 
 Importing pyllm is nearly free: names load on first use, and httpx only when a request is made.
+This module imports nothing at all (not even ``typing``, which costs as much as half a bare
+interpreter start); ``tests/contract/test_import_cost.py`` keeps it that way.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import sys
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy knows the name)
 
 __version__ = "0.1.0"
 
@@ -80,13 +83,19 @@ _SUBMODULES = frozenset({"openrouter", "testing", "providers", "protocols"})
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 
+def _import(module_name: str) -> Any:
+    qualified = f"{__name__}.{module_name}"
+    __import__(qualified)  # importlib.import_module would import importlib (and warnings)
+    return sys.modules[qualified]
+
+
 def __getattr__(name: str) -> Any:
     module_name = _EXPORTS.get(name)
     if module_name is None:
         if name in _SUBMODULES:
-            return importlib.import_module(f"{__name__}.{name}")
+            return _import(name)
         raise AttributeError(f"module 'pyllm' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
+    value = getattr(_import(module_name), name)
     globals()[name] = value  # later lookups skip this function
     return value
 
@@ -96,6 +105,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
+    from typing import Any
+
     from . import openrouter as openrouter
     from . import protocols as protocols
     from . import providers as providers

@@ -7,7 +7,7 @@ values (``parse_*``). It does no I/O and imports no HTTP library.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import ErrorDetails, InvalidResponseError
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..message import Message, Usage
     from ..request import ChatRequest
 
-__all__ = ["ChatProtocol", "as_int", "decode_json", "deep_merge", "describe_body"]
+__all__ = ["ChatProtocol", "as_int", "decode_json", "deep_merge", "describe_body", "loads"]
 
 
 class ChatProtocol(Protocol):
@@ -49,6 +49,25 @@ def describe_body(body: bytes, limit: int = 200) -> str:
         text = f"HTML page: {title.group(1).strip()}" if title else "an HTML page"
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# The C scanner json.loads runs (an instance attribute of JSONDecoder that typeshed omits).
+_scan_once: Callable[[str, int], tuple[Any, int]] = vars(json.JSONDecoder())["scan_once"]
+
+
+def loads(text: str) -> Any:
+    """``json.loads(text)``, minus its per-call overhead (~1.3 us) for a JSON text with no
+    surrounding whitespace: the C scanner behind ``json.loads`` is called directly. Anything else
+    (whitespace, a BOM, bad JSON) goes through ``json.loads``: same values, same errors.
+
+    >>> loads('{"a": [1, 2.5, null]}'), loads(' 7 ')
+    ({'a': [1, 2.5, None]}, 7)
+    """
+    try:
+        value, end = _scan_once(text, 0)
+    except (StopIteration, ValueError):
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
 
 
 def decode_json(body: bytes, *, provider: str, status: int = 200) -> Any:

@@ -19,11 +19,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..accumulator import parse_tool_arguments
-from ..chunk import Chunk, ToolCallDelta
+from ..chunk import CHUNK_DEFAULTS, Chunk, ToolCallDelta, new_chunk
 from ..content import Attachment
 from ..errors import ErrorDetails, InvalidResponseError, api_error
 from ..message import Message, ToolCall, Usage
-from .base import as_float, as_int, deep_merge
+from .base import as_float, as_int, deep_merge, loads
 
 if TYPE_CHECKING:
     from .._sse import ServerSentEvent
@@ -234,7 +234,7 @@ class ChatCompletions:
         if not text or text.isspace():
             return None
         try:
-            data = json.loads(text)
+            data = loads(text)
         except ValueError:
             snippet = text if len(text) <= 120 else text[:117] + "..."
             raise self._invalid(f"a stream event is not valid JSON: {snippet!r}", text) from None
@@ -245,17 +245,20 @@ class ChatCompletions:
         return self.parse_chunk(data)
 
     def parse_chunk(self, data: dict[str, Any]) -> Chunk:
+        # The hot path of streaming, once per delta: fields absent from the delta keep their
+        # defaults, and the Chunk is built without its 16-field __init__ (see new_chunk).
         usage = data.get("usage")
         choices = data.get("choices")
         choice = choices[0] if isinstance(choices, list) and choices else None
+        values = CHUNK_DEFAULTS.copy()
+        values["model"] = data.get("model")
+        values["id"] = data.get("id")
+        values["upstream"] = data.get("provider")
+        values["raw"] = data
         if not isinstance(choice, dict):
-            return Chunk(
-                usage=self.parse_usage(usage) if usage else None,
-                model=data.get("model"),
-                id=data.get("id"),
-                upstream=data.get("provider"),
-                raw=data,
-            )
+            if usage:
+                values["usage"] = self.parse_usage(usage)
+            return new_chunk(values)
         delta = choice.get("delta")
         if not isinstance(delta, dict):
             delta = {}
@@ -269,23 +272,18 @@ class ChatCompletions:
                 provider=self.provider,
             )
         content = delta.get("content")
-        reasoning = delta.get("reasoning") or delta.get("reasoning_content")
-        return Chunk(
-            content=content if isinstance(content, str) else "",
-            reasoning=reasoning if isinstance(reasoning, str) else "",
-            reasoning_details=_dicts(delta.get("reasoning_details")),
-            tool_call_deltas=_parse_tool_deltas(delta.get("tool_calls")),
-            finish_reason=finish_reason if isinstance(finish_reason, str) else None,
-            native_finish_reason=_str_or_none(choice.get("native_finish_reason")),
-            usage=self.parse_usage(usage) if usage else None,
-            model=data.get("model"),
-            id=data.get("id"),
-            upstream=data.get("provider"),
-            refusal=_text(delta.get("refusal")),
-            images=tuple(_parse_images(delta.get("images"))),
-            annotations=_dicts(delta.get("annotations")),
-            raw=data,
-        )
+        if isinstance(content, str):
+            values["content"] = content
+        if not delta.keys() <= _PLAIN_DELTA_KEYS:
+            _parse_delta_extras(delta, values)
+        if isinstance(finish_reason, str):
+            values["finish_reason"] = finish_reason
+        native_finish_reason = choice.get("native_finish_reason")
+        if isinstance(native_finish_reason, str):
+            values["native_finish_reason"] = native_finish_reason
+        if usage:
+            values["usage"] = self.parse_usage(usage)
+        return new_chunk(values)
 
     def parse_error(self, body: Any) -> ErrorDetails:
         """Read ``{"error": {...}}`` (or a string, a list, anything) into :class:`ErrorDetails`."""
@@ -387,6 +385,27 @@ def _parse_tool_calls(value: Any) -> list[ToolCall]:
             )
         )
     return calls
+
+
+_PLAIN_DELTA_KEYS = frozenset({"role", "content"})
+"""What nearly every streamed delta holds; anything more goes through _parse_delta_extras."""
+
+
+def _parse_delta_extras(delta: Mapping[str, Any], values: dict[str, Any]) -> None:
+    """Chunk fields beyond ``content`` from a delta, set only when present (falsy means default)."""
+    reasoning = delta.get("reasoning") or delta.get("reasoning_content")
+    if reasoning and isinstance(reasoning, str):
+        values["reasoning"] = reasoning
+    if details := delta.get("reasoning_details"):
+        values["reasoning_details"] = _dicts(details)
+    if tool_calls := delta.get("tool_calls"):
+        values["tool_call_deltas"] = _parse_tool_deltas(tool_calls)
+    if refusal := delta.get("refusal"):
+        values["refusal"] = _text(refusal)
+    if images := delta.get("images"):
+        values["images"] = tuple(_parse_images(images))
+    if annotations := delta.get("annotations"):
+        values["annotations"] = _dicts(annotations)
 
 
 def _parse_tool_deltas(value: Any) -> tuple[ToolCallDelta, ...]:

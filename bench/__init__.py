@@ -1,0 +1,1 @@
+"""pyllm's benchmark suite: ``python -m bench`` (see ``bench/run.py`` and the README)."""
