@@ -29,7 +29,7 @@ How a page runs (:func:`run_page`):
    Unscripted requests get the fake's defaults: an echo for chats, deterministic vectors for
    ``/embeddings``, a tiny PNG for image generation, a small catalog for ``GET /models``.
 3. Any exception fails the page, naming the page line of the snippet; tracebacks point at the
-   page's own lines. Afterwards every ``pyllm.Client`` the examples left in their namespace and
+   page's own lines. So does a scripted reply that no example used by the end of the page. Afterwards every ``pyllm.Client`` the examples left in their namespace and
    the default client are closed, and the ``pyllm`` logger's level is restored.
 """
 
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["ExampleFailed", "run_page"]
 
 REPLY_HELPERS = ("Reply", "drop", "error", "raw", "stream_error", "text", "tool_call")
+SCRIPTED_PATHS = ("/chat/completions", "/embeddings", "/images")
 
 
 class ExampleFailed(AssertionError):
@@ -126,6 +127,9 @@ def run_page(
         for snippet in snippets:
             scope = namespace if snippet.kind == "example" else {**namespace, **helpers}
             _run(snippet, path, scope, loop)
+        unused = {p: fake.pending(p) for p in SCRIPTED_PATHS if fake.pending(p)}
+        if unused:  # the examples did not make the requests the page's setup expected
+            raise ExampleFailed(f"{path}: scripted replies were never used: {unused}")
     finally:
         for value in list(namespace.values()):
             if isinstance(value, pyllm.Client):

@@ -30,8 +30,7 @@ def test_every_example_on_the_page_runs(
     page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with FakeOpenRouter() as fake:
-        ran = run_page(page, fake, monkeypatch, tmp_path)
-    assert [s.kind for s in ran] == [s.kind for s in read_snippets(page)]
+        run_page(page, fake, monkeypatch, tmp_path)  # raises if any snippet fails
 
 
 def test_guides_and_provider_pages_have_examples() -> None:

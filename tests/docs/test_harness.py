@@ -62,6 +62,14 @@ def test_a_failing_check_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         _run(page, monkeypatch)
 
 
+def test_a_scripted_reply_no_example_used_fails_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = _page(tmp_path, "<!-- setup\nfake.reply(text('never asked for'))\n-->\nNo examples.\n")
+    with pytest.raises(ExampleFailed, match="never used"):
+        _run(page, monkeypatch)
+
+
 def test_setup_scripts_replies_and_its_names_stay_hidden(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
