@@ -10,7 +10,6 @@ models. Only the sync and async twins exist twice.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -21,32 +20,20 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._retry import Attempts, Deadline, RetryPolicy
-from .errors import APIConnectionError, APIError, APITimeoutError, AttachmentError, Error, api_error
+from ._wire import Download, check_deadline, download_failed, prepare, retry_policy
+from .errors import APIConnectionError, APIError, APITimeoutError, Error, api_error
 from .protocols.base import decode_json
 
 if TYPE_CHECKING:
     from .config import Settings
     from .providers.base import Provider
 
-__all__ = ["AsyncHttp", "SyncHttp", "retry_policy"]
+__all__ = ["AsyncHttp", "SyncHttp"]
 
 logger = logging.getLogger("pyllm")
 
 Parse = Callable[[Any], Any]
 _parsed_url = lru_cache(maxsize=128)(httpx.URL)  # httpx parses str URLs per request (~30 us)
-
-
-def encode_json(payload: Mapping[str, Any]) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def retry_policy(settings: Settings) -> RetryPolicy:
-    return RetryPolicy(
-        max_retries=settings.max_retries,
-        base_delay=settings.retry_backoff,
-        max_retry_wait=settings.max_retry_wait,
-        budget_s=settings.retry_budget_s,
-    )
 
 
 def _timeout(settings: Settings, deadline: Deadline | None = None) -> httpx.Timeout:
@@ -80,61 +67,10 @@ def transport_error(exc: Exception, url: str) -> APIConnectionError:
     return APIConnectionError(f"{kind} talking to {url}: {detail}")
 
 
-def _prepare(
-    provider: Provider,
-    path: str,
-    payload: Mapping[str, Any] | None,
-    headers: Mapping[str, str] | None,
-    *,
-    authenticated: bool = True,
-    stream: bool = False,
-) -> tuple[str, dict[str, str], bytes | None]:
-    request_headers = provider.headers(authenticated=authenticated)
-    if stream or headers:
-        request_headers = {**request_headers, **(headers or {})}
-        if stream:
-            request_headers["Accept"] = "text/event-stream"
-    content = encode_json(payload) if payload is not None else None
-    return provider.url(path), request_headers, content
-
-
 def _log(request: httpx.Request, outcome: str, started: float) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         elapsed = time.perf_counter() - started
         logger.debug("%s %s -> %s in %.3fs", request.method, request.url, outcome, elapsed)
-
-
-DOWNLOAD_LIMIT = 50_000_000
-"""The most bytes pyllm downloads for one remote attachment."""
-
-
-def _download_failed(url: str, reason: str) -> AttachmentError:
-    return AttachmentError(f"could not download the attachment {url}: {reason}")
-
-
-class _Download:
-    """The body of one attachment download, refused past :data:`DOWNLOAD_LIMIT`."""
-
-    def __init__(self, url: str, response: httpx.Response) -> None:
-        if response.status_code >= 400:
-            raise _download_failed(url, f"HTTP {response.status_code}")
-        self.url, self.response = url, response
-        self.parts: list[bytes] = []
-        self.size = 0
-
-    def add(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.size > DOWNLOAD_LIMIT:
-            raise _download_failed(self.url, f"larger than {DOWNLOAD_LIMIT // 1_000_000} MB")
-        self.parts.append(data)
-
-    def result(self) -> tuple[bytes, str | None]:
-        return b"".join(self.parts), self.response.headers.get("content-type")
-
-
-def _check(deadline: Deadline, url: str) -> None:
-    if deadline.expired():
-        raise deadline.error(url)
 
 
 class _HttpBase:
@@ -180,7 +116,7 @@ class SyncHttp(_HttpBase):
         deadline: Deadline,
     ) -> httpx.Response:
         """One attempt: an open 2xx response, or the typed error for whatever happened."""
-        _check(deadline, url)
+        check_deadline(deadline, url)
         timeout = _timeout(self.settings, deadline)
         request = self.client.build_request(
             method, _parsed_url(url), content=content, headers=headers, timeout=timeout
@@ -216,7 +152,7 @@ class SyncHttp(_HttpBase):
     ) -> Any:
         """One attempt: the parsed JSON body of a 2xx answer (through ``parse`` if given)."""
         deadline = deadline or self.deadline()
-        url, request_headers, content = _prepare(
+        url, request_headers, content = prepare(
             provider, path, payload, headers, authenticated=authenticated
         )
         response = self._send(provider, method, url, request_headers, content, deadline)
@@ -264,12 +200,12 @@ class SyncHttp(_HttpBase):
         """GET a public URL for an attachment (no API key is sent): ``(body, content type)``."""
         try:
             with self.client.stream("GET", url, follow_redirects=True) as response:
-                download = _Download(url, response)
+                download = Download(url, response.status_code, response.headers.get("content-type"))
                 for data in response.iter_bytes():
                     download.add(data)
                 return download.result()
         except httpx.HTTPError as exc:
-            raise _download_failed(url, str(exc) or type(exc).__name__) from exc
+            raise download_failed(url, str(exc) or type(exc).__name__) from exc
 
     @contextmanager
     def stream(
@@ -283,7 +219,7 @@ class SyncHttp(_HttpBase):
     ) -> Iterator[Iterator[bytes]]:
         """One attempt: open a 2xx streaming response and yield its byte iterator."""
         deadline = deadline or self.deadline()
-        url, request_headers, content = _prepare(provider, path, payload, headers, stream=True)
+        url, request_headers, content = prepare(provider, path, payload, headers, stream=True)
         response = self._send(provider, "POST", url, request_headers, content, deadline)
         try:
             yield _iter_bytes(response, url, deadline)
@@ -296,7 +232,7 @@ def _iter_bytes(response: httpx.Response, url: str, deadline: Deadline) -> Itera
         for data in response.iter_bytes():
             yield data
             if deadline.at is not None:
-                _check(deadline, url)
+                check_deadline(deadline, url)
     except httpx.HTTPError as exc:
         raise transport_error(exc, url) from exc
 
@@ -329,7 +265,7 @@ class AsyncHttp(_HttpBase):
         content: bytes | None,
         deadline: Deadline,
     ) -> httpx.Response:
-        _check(deadline, url)
+        check_deadline(deadline, url)
         timeout = _timeout(self.settings, deadline)
         request = self.client.build_request(
             method, _parsed_url(url), content=content, headers=headers, timeout=timeout
@@ -364,7 +300,7 @@ class AsyncHttp(_HttpBase):
         deadline: Deadline | None = None,
     ) -> Any:
         deadline = deadline or self.deadline()
-        url, request_headers, content = _prepare(
+        url, request_headers, content = prepare(
             provider, path, payload, headers, authenticated=authenticated
         )
         response = await self._send(provider, method, url, request_headers, content, deadline)
@@ -410,12 +346,12 @@ class AsyncHttp(_HttpBase):
     async def fetch(self, url: str) -> tuple[bytes, str | None]:
         try:
             async with self.client.stream("GET", url, follow_redirects=True) as response:
-                download = _Download(url, response)
+                download = Download(url, response.status_code, response.headers.get("content-type"))
                 async for data in response.aiter_bytes():
                     download.add(data)
                 return download.result()
         except httpx.HTTPError as exc:
-            raise _download_failed(url, str(exc) or type(exc).__name__) from exc
+            raise download_failed(url, str(exc) or type(exc).__name__) from exc
 
     @asynccontextmanager
     async def stream(
@@ -428,7 +364,7 @@ class AsyncHttp(_HttpBase):
         deadline: Deadline | None = None,
     ) -> AsyncIterator[AsyncIterator[bytes]]:
         deadline = deadline or self.deadline()
-        url, request_headers, content = _prepare(provider, path, payload, headers, stream=True)
+        url, request_headers, content = prepare(provider, path, payload, headers, stream=True)
         response = await self._send(provider, "POST", url, request_headers, content, deadline)
         try:
             yield _aiter_bytes(response, url, deadline)
@@ -443,6 +379,6 @@ async def _aiter_bytes(
         async for data in response.aiter_bytes():
             yield data
             if deadline.at is not None:
-                _check(deadline, url)
+                check_deadline(deadline, url)
     except httpx.HTTPError as exc:
         raise transport_error(exc, url) from exc
