@@ -14,7 +14,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from .config import Settings, check_names
+from .config import Settings, apply_log_level, check_names
 from .errors import ConfigurationError, UnsupportedError
 
 if TYPE_CHECKING:
@@ -74,6 +74,8 @@ class Client:
         """The resolved settings (the environment is read once, on first use)."""
         if self._settings is None:
             self._settings = Settings.resolve(self._overrides)
+            if self._settings.log_level:
+                apply_log_level(self._settings.log_level)
         return self._settings
 
     def configure(self, **settings: Any) -> Client:

@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import ConfigurationError
 
-__all__ = ["ENV_VARIABLES", "Secret", "Settings"]
+__all__ = ["ENV_VARIABLES", "Secret", "Settings", "apply_log_level"]
 
 
 class Secret:
@@ -178,6 +178,10 @@ def _coerce(name: str, value: Any) -> Any:
         return dict(value)
     if not isinstance(value, str):
         raise ConfigurationError(f"{_where(name)} must be a string, got {type(value).__name__}")
+    if name == "log_level" and value.strip().upper() not in _LEVELS:
+        raise ConfigurationError(
+            f"{_where(name)} must be one of {', '.join(_LEVELS)}, got {value!r}"
+        )
     return value
 
 
@@ -214,3 +218,19 @@ def _count(name: str, value: Any, minimum: int) -> int:
     if number < minimum:
         raise ConfigurationError(f"{_where(name)} must be at least {minimum}, got {number}")
     return number
+
+
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def apply_log_level(level: str) -> None:
+    """Set the ``pyllm`` logger to ``level`` (``log_level`` / ``PYLLM_LOG_LEVEL``) and, if the
+    application configured no handler for it, print its records to stderr."""
+    import logging
+
+    logger = logging.getLogger("pyllm")
+    logger.setLevel(level.upper())
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s pyllm %(levelname)s %(message)s"))
+        logger.addHandler(handler)

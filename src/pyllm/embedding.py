@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -201,6 +202,7 @@ class _Job:
         self.errors: list[BaseException | None] = [None] * len(self.batches)
         self.report = _progress(progress)
         self.done = 0
+        self._lock = threading.Lock()
 
     def payload(self, index: int) -> dict[str, Any]:
         batch = self.batches[index]
@@ -216,10 +218,11 @@ class _Job:
     def finished(
         self, index: int, result: EmbeddingBatch | None, error: BaseException | None
     ) -> None:
-        self.results[index], self.errors[index] = result, error
-        self.done += len(self.batches[index])
-        if self.report is not None:
-            self.report(self.done, len(self.texts))
+        with self._lock:  # sync batches finish on worker threads: report in order, once each
+            self.results[index], self.errors[index] = result, error
+            self.done += len(self.batches[index])
+            if self.report is not None:
+                self.report(self.done, len(self.texts))
 
     def result(self) -> Embedding:
         return _assemble(self.results, self.batches, len(self.texts), self.single, self.errors)

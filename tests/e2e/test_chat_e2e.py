@@ -499,3 +499,24 @@ async def test_many_concurrent_async_asks_on_one_client(server: FakeOpenRouter) 
     assert sorted(r.content for r in replies) == sorted(f"You said: q{i}" for i in range(100))
     assert len(server.requests) == 100
     await client.aclose()
+
+
+def test_pyllm_log_level_prints_requests_without_the_key(server: FakeOpenRouter) -> None:
+    import subprocess
+    import sys
+
+    code = "import pyllm; pyllm.chat('a/b').ask('hi')"
+    env = {
+        "OPENROUTER_API_KEY": "sk-or-v1-secret-in-env",
+        "OPENROUTER_BASE_URL": server.url,
+        "PYLLM_LOG_LEVEL": "debug",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pyllm DEBUG POST http://127.0.0.1:" in result.stderr and "-> 200" in result.stderr
+    assert "sk-or-v1-secret-in-env" not in result.stderr
+    with pytest.raises(pyllm.ConfigurationError, match="log_level.*must be one of DEBUG"):
+        pyllm.Client(log_level="LOUD").settings  # noqa: B018

@@ -309,3 +309,19 @@ def test_image_only_models_go_to_the_images_endpoint(server: FakeOpenRouter) -> 
     image = server.client().paint("a kite", model="openai/gpt-image-1")
     assert server.requests[-1].path == "/api/v1/images"
     assert image.data is not None and image.data.startswith(b"\x89PNG")
+
+
+def test_sync_progress_reports_in_order_even_with_a_slow_callback(server: FakeOpenRouter) -> None:
+    import time
+
+    for _ in range(5):
+        seen: list[int] = []
+
+        def slow(done: int, total: int) -> None:
+            time.sleep(0.001)
+            seen.append(done)
+
+        server.client().embed(
+            [f"t{i}" for i in range(1200)], batch_size=100, concurrency=4, progress=slow
+        )
+        assert seen == sorted(seen) and seen[-1] == 1200 and len(seen) == 12
