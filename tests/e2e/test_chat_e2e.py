@@ -518,5 +518,5 @@ def test_pyllm_log_level_prints_requests_without_the_key(server: FakeOpenRouter)
     assert result.returncode == 0, result.stderr
     assert "pyllm DEBUG POST http://127.0.0.1:" in result.stderr and "-> 200" in result.stderr
     assert "sk-or-v1-secret-in-env" not in result.stderr
-    with pytest.raises(pyllm.ConfigurationError, match="log_level.*must be one of DEBUG"):
+    with pytest.raises(pyllm.ConfigurationError, match=r"log_level.*must be one of DEBUG"):
         pyllm.Client(log_level="LOUD").settings  # noqa: B018
