@@ -317,11 +317,10 @@ def test_sync_progress_reports_in_order_even_with_a_slow_callback(server: FakeOp
     for _ in range(5):
         seen: list[int] = []
 
-        def slow(done: int, total: int) -> None:
+        def slow(done: int, total: int, seen: list[int] = seen) -> None:
             time.sleep(0.001)
             seen.append(done)
 
-        server.client().embed(
-            [f"t{i}" for i in range(1200)], batch_size=100, concurrency=4, progress=slow
-        )
+        texts = [f"t{i}" for i in range(1200)]
+        server.client().embed(texts, batch_size=100, concurrency=4, progress=slow)
         assert seen == sorted(seen) and seen[-1] == 1200 and len(seen) == 12
