@@ -82,9 +82,28 @@ class _HttpBase:
         self._transport = transport
         self._http_client = http_client
         self._owns_client = http_client is None
+        self._default_timeout: httpx.Timeout | None = None
+        self._header_cache: dict[tuple[tuple[str, str], ...], httpx.Headers] = {}
 
     def deadline(self) -> Deadline:
         return Deadline(self.settings.total_timeout)
+
+    def _timeout_for(self, deadline: Deadline) -> httpx.Timeout:
+        if deadline.at is None:  # no total timeout: the same limits every time
+            if self._default_timeout is None:
+                self._default_timeout = _timeout(self.settings)
+            return self._default_timeout
+        return _timeout(self.settings, deadline)
+
+    def _headers_for(self, headers: dict[str, str]) -> httpx.Headers:
+        """The same few header sets recur: encode each once (httpx re-encodes a dict per call)."""
+        key = tuple(headers.items())
+        found = self._header_cache.get(key)
+        if found is None:
+            if len(self._header_cache) > 64:
+                self._header_cache.clear()
+            found = self._header_cache[key] = httpx.Headers(headers)
+        return found
 
 
 class SyncHttp(_HttpBase):
@@ -117,9 +136,12 @@ class SyncHttp(_HttpBase):
     ) -> httpx.Response:
         """One attempt: an open 2xx response, or the typed error for whatever happened."""
         check_deadline(deadline, url)
-        timeout = _timeout(self.settings, deadline)
         request = self.client.build_request(
-            method, _parsed_url(url), content=content, headers=headers, timeout=timeout
+            method,
+            _parsed_url(url),
+            content=content,
+            headers=self._headers_for(headers),
+            timeout=self._timeout_for(deadline),
         )
         began = time.perf_counter()
         try:
@@ -157,9 +179,12 @@ class SyncHttp(_HttpBase):
         )
         response = self._send(provider, method, url, request_headers, content, deadline)
         try:
-            body = b"".join(_iter_bytes(response, url, deadline))
+            body = response.read()
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, url) from exc
         finally:
             response.close()
+        check_deadline(deadline, url)
         data = decode_json(body, provider=provider.name, status=response.status_code)
         return parse(data) if parse is not None else data
 
@@ -275,9 +300,12 @@ class AsyncHttp(_HttpBase):
         deadline: Deadline,
     ) -> httpx.Response:
         check_deadline(deadline, url)
-        timeout = _timeout(self.settings, deadline)
         request = self.client.build_request(
-            method, _parsed_url(url), content=content, headers=headers, timeout=timeout
+            method,
+            _parsed_url(url),
+            content=content,
+            headers=self._headers_for(headers),
+            timeout=self._timeout_for(deadline),
         )
         began = time.perf_counter()
         try:
@@ -314,9 +342,12 @@ class AsyncHttp(_HttpBase):
         )
         response = await self._send(provider, method, url, request_headers, content, deadline)
         try:
-            body = b"".join([data async for data in _aiter_bytes(response, url, deadline)])
+            body = await response.aread()
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, url) from exc
         finally:
             await response.aclose()
+        check_deadline(deadline, url)
         data = decode_json(body, provider=provider.name, status=response.status_code)
         return parse(data) if parse is not None else data
 

@@ -24,7 +24,7 @@ OPENROUTER = "openrouter"
 def is_vendor_id(name: str) -> bool:
     """True for OpenRouter-style ``vendor/model`` ids (with or without a variant suffix)."""
     vendor, slash, rest = name.partition("/")
-    return bool(slash and vendor and rest) and not any(c.isspace() for c in name)
+    return bool(slash and vendor and rest) and name.split(None, 1) == [name]  # no whitespace
 
 
 class Catalog:

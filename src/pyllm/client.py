@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_MODEL", "Client", "configure", "default_client"]
 
+BUILTIN_PROVIDER_NAMES = ("openrouter", "openai")
+"""``pyllm.providers.BUILTIN_PROVIDERS``'s names, in resolution order, without importing them."""
+
 DEFAULT_MODEL = "openai/gpt-4.1-mini"
 """The model ``pyllm.chat()`` uses when none is given (``PYLLM_DEFAULT_MODEL`` overrides)."""
 
@@ -58,6 +61,7 @@ class Client:
         self._settings: Settings | None = None
         self._providers: dict[str, Provider] = {}
         self._custom: dict[str, Provider] = {}
+        self._configured: list[str] | None = None
         self._models: Registry | None = None
         self._sync: SyncHttp | None = None
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncHttp] = (
@@ -83,6 +87,7 @@ class Client:
         check_names(settings)
         self._overrides.update(settings)
         self._settings = None
+        self._configured = None
         self._providers.clear()
         if self._models is not None and "models_cache_path" in settings:
             self._models.forget()
@@ -97,6 +102,7 @@ class Client:
     def register_provider(self, provider: Provider) -> Client:
         """Make ``provider`` available by its ``name`` (e.g. an :class:`OpenAICompatible`)."""
         self._custom[provider.name] = provider
+        self._configured = None
         return self
 
     def provider(self, name: str) -> Provider:
@@ -116,10 +122,8 @@ class Client:
             provider = self._providers[name] = factory(self.settings)
         return provider
 
-    def _builtin_names(self) -> list[str]:
-        from .providers import BUILTIN_PROVIDERS
-
-        return list(BUILTIN_PROVIDERS)
+    def _builtin_names(self) -> tuple[str, ...]:
+        return BUILTIN_PROVIDER_NAMES
 
     def _has_key(self, name: str) -> bool:
         value = getattr(self.settings, f"{name}_api_key", None)
@@ -127,7 +131,10 @@ class Client:
 
     def configured_providers(self) -> list[str]:
         """Providers with credentials, in resolution order (registered ones first)."""
-        return [*self._custom, *(n for n in self._builtin_names() if self._has_key(n))]
+        if self._configured is None:
+            keyed = (n for n in self._builtin_names() if self._has_key(n))
+            self._configured = [*self._custom, *keyed]
+        return list(self._configured)
 
     def resolve(self, model: str | None, provider: str | None = None) -> tuple[str, str]:
         """``(model id, provider name)`` for what the user asked: aliases become the provider's

@@ -88,6 +88,8 @@ def decode_json(body: bytes, *, provider: str, status: int = 200) -> Any:
 
 def as_int(value: Any) -> int:
     """Token counts and similar: anything int-like becomes an int, anything else 0."""
+    if type(value) is int:  # the usual case, first
+        return value
     if isinstance(value, bool):
         return 0
     if isinstance(value, int):
