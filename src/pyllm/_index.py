@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
@@ -101,6 +100,8 @@ class Catalog:
         """The error for an unknown name, with the closest ids and aliases as suggestions."""
         known = {m.id for m in self.models if provider is None or m.provider == provider}
         known.update(a for a, t in self.aliases.items() if provider is None or provider in t)
+        import difflib  # only for error messages: keeps imports light
+
         close = tuple(difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6))
         where = f" on {provider}" if provider else ""
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""

@@ -9,7 +9,6 @@ Secret('********')
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 from collections.abc import Mapping
@@ -140,6 +139,8 @@ def check_names(overrides: Mapping[str, Any]) -> Mapping[str, Any]:
     known = Settings.names()
     for name in overrides:
         if name not in known:
+            import difflib  # only for error messages: keeps imports light
+
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ConfigurationError(f"unknown setting {name!r}{hint}")

@@ -276,7 +276,7 @@ def check_capabilities(names: Iterable[str]) -> None:
     """Raise ``ValueError`` (with a "did you mean") for a name not in :data:`CAPABILITIES`."""
     for name in names:
         if name not in CAPABILITIES:
-            import difflib
+            import difflib  # only for error messages: keeps imports light
 
             close = difflib.get_close_matches(name, CAPABILITIES, n=1)
             hint = (

@@ -13,7 +13,6 @@ Data comes from the bundled snapshot, or from the cache that :meth:`Registry.ref
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -236,6 +235,8 @@ class Models:
         ['c', 'a', 'b']
         """
         if key not in SORT_KEYS:
+            import difflib  # only for error messages: keeps imports light
+
             close = difflib.get_close_matches(key, SORT_KEYS, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(SORT_KEYS)}"
             raise ValueError(f"cannot sort models by {key!r}; {hint}")
