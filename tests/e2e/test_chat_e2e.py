@@ -9,6 +9,7 @@ import pytest
 
 import pyllm
 from pyllm.testing import FakeOpenRouter, Reply, drop, error, raw, stream_error, text
+from tests._codes import STREAM_ERROR_CODES
 
 
 def ask(chat: pyllm.Chat, mode: str, content: str | None = None) -> pyllm.Message:
@@ -171,18 +172,7 @@ async def test_a_new_request_supersedes_an_abandoned_async_stream(server: FakeOp
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize(
-    ("code", "cls"),
-    [
-        (400, pyllm.BadRequestError),
-        (408, pyllm.RequestTimeoutError),
-        (429, pyllm.RateLimitError),
-        (502, pyllm.ServiceUnavailableError),
-        (503, pyllm.ServiceUnavailableError),
-        (529, pyllm.OverloadedError),
-        ("server_error", pyllm.ServerError),
-    ],
-)
+@pytest.mark.parametrize(("code", "cls"), STREAM_ERROR_CODES)
 def test_mid_stream_error_raises_its_class_with_the_partial(
     server: FakeOpenRouter, mode: str, code: Any, cls: type
 ) -> None:

@@ -30,42 +30,38 @@ PERSON = {
 }
 
 
-def test_json_schema_dict_gives_parsed_output(server: FakeOpenRouter) -> None:
-    interactions = api_calls(
-        load(
-            "chat_with_schema_with_openrouter_claude-haiku-4-5_accepts_a_json_schema_and_returns_structured_output.yml"
-        )
-    )
+SCHEMA_CASSETTES = [
+    (
+        "chat_with_schema_with_openrouter_claude-haiku-4-5_accepts_a_json_schema_and_returns_structured_output.yml",
+        PERSON,
+        "Generate a person named John who is 30 years old",
+        {"name": "John", "age": 30},
+    ),
+    (
+        "chat_with_schema_with_openrouter_claude-haiku-4-5_accepts_schematist_schema_class_instances_and_returns_structured_output.yml",
+        PersonSchemaClass,
+        "Generate a person named Alice who is 28 years old",
+        PersonSchemaClass("Alice", 28.0),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "schema", "prompt", "parsed"), SCHEMA_CASSETTES, ids=["json-schema-dict", "dataclass"]
+)
+def test_schema_gives_parsed_output(
+    server: FakeOpenRouter, name: str, schema: object, prompt: str, parsed: object
+) -> None:
+    interactions = api_calls(load(name))
     serve(server, interactions)
-    reply = (
-        server.chat("anthropic/claude-haiku-4.5")
-        .with_schema(PERSON)
-        .ask("Generate a person named John who is 30 years old")
-    )
+    reply = server.chat("anthropic/claude-haiku-4.5").with_schema(schema).ask(prompt)
     assert (
         server.requests[0].json["response_format"]
         == interactions[0].request_body["response_format"]
     )
-    assert reply.parsed == json.loads(reply.content) == {"name": "John", "age": 30}
-
-
-def test_a_dataclass_schema_parses_into_the_dataclass(server: FakeOpenRouter) -> None:
-    interactions = api_calls(
-        load(
-            "chat_with_schema_with_openrouter_claude-haiku-4-5_accepts_schematist_schema_class_instances_and_returns_structured_output.yml"
-        )
-    )
-    serve(server, interactions)
-    reply = (
-        server.chat("anthropic/claude-haiku-4.5")
-        .with_schema(PersonSchemaClass)
-        .ask("Generate a person named Alice who is 28 years old")
-    )
-    assert (
-        server.requests[0].json["response_format"]
-        == interactions[0].request_body["response_format"]
-    )
-    assert reply.parsed == PersonSchemaClass("Alice", 28.0)
+    assert reply.parsed == parsed
+    if isinstance(schema, dict):
+        assert reply.parsed == json.loads(reply.content)
 
 
 def test_pydantic_schema(server: FakeOpenRouter) -> None:

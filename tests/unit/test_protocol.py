@@ -12,6 +12,7 @@ from pyllm.message import Message, ToolCall
 from pyllm.protocols.chat_completions import ChatCompletions
 from pyllm.protocols.openrouter import OpenRouterDialect
 from pyllm.request import ChatRequest, ResponseSchema, Thinking, ToolDefinition
+from tests._codes import STREAM_ERROR_CODES
 
 OR = OpenRouterDialect("openrouter")
 
@@ -299,17 +300,7 @@ def test_done_and_blank_events() -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "cls"),
-    [
-        (400, pyllm.BadRequestError),
-        (408, pyllm.RequestTimeoutError),
-        (429, pyllm.RateLimitError),
-        (502, pyllm.ServiceUnavailableError),
-        (503, pyllm.ServiceUnavailableError),
-        (529, pyllm.OverloadedError),
-        ("server_error", pyllm.ServerError),
-        ("timeout", pyllm.RequestTimeoutError),
-    ],
+    ("code", "cls"), [*STREAM_ERROR_CODES, ("timeout", pyllm.RequestTimeoutError)]
 )
 def test_error_chunk_raises_by_code_whatever_the_finish_reason(code: object, cls: type) -> None:
     for finish in (None, "error"):
