@@ -5,10 +5,10 @@ How bytes look on the wire is the protocol's job (``pyllm.protocols``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .._json import JSONNestingError, loads
 from .._retry import parse_retry_after
 from ..errors import ConfigurationError, ErrorDetails
 from ..protocols.base import describe_body
@@ -96,13 +96,16 @@ class Provider:
 
     def extract_error(self, status: int, headers: Mapping[str, str], body: bytes) -> ErrorDetails:
         """Everything an error response says, never raising whatever the body holds."""
-        parsed: Any
+        parsed: Any = None
+        unreadable = ""
         try:
-            parsed = json.loads(body)
+            parsed = loads(body)
+        except JSONNestingError as exc:  # the status still says what happened
+            unreadable = f"the error body is {exc}"
         except ValueError:
-            parsed = None
+            pass
         if parsed is None:  # not JSON: an HTML page from a proxy, plain text, nothing
-            details = ErrorDetails(message=describe_body(body), raw=body)
+            details = ErrorDetails(message=unreadable or describe_body(body), raw=body)
         else:
             details = self.protocol.parse_error(parsed)
         message = details.message or _fallback_message(status, body)
