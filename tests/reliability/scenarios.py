@@ -236,6 +236,22 @@ SCENARIOS: list[Scenario] = [
         "BadRequestError",
         1,
     ),
+    # Issue 11, item 12: a NaN, infinite or negative cost or token count counts as absent.
+    *[
+        Scenario(
+            f"usage with {label}",
+            (text("a b c d", usage=_usage(**values)),),
+            "answer",
+            1,
+            stream=stream,
+        )
+        for label, values in [
+            ("cost NaN", {"cost": math.nan}),
+            ("cost -1 and negative token counts", {"cost": -1, "prompt_tokens": -3}),
+            ("cost Infinity", {"cost": math.inf}),
+        ]
+        for stream in (False, True)
+    ],
 ]
 
 

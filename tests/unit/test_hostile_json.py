@@ -16,6 +16,7 @@ import pytest
 import pyllm
 from pyllm import _catalog as catalog
 from pyllm._json import JSONNestingError, loads
+from pyllm._sse import ServerSentEvent
 from pyllm.accumulator import parse_tool_arguments
 from pyllm.protocols import _readers as read
 from pyllm.protocols.base import decode_json
@@ -45,7 +46,7 @@ def test_a_deep_200_body_is_an_invalid_response_error() -> None:
 
 def test_a_deep_stream_event_is_an_invalid_response_error() -> None:
     with pytest.raises(pyllm.InvalidResponseError, match="not valid JSON"):
-        OpenRouterDialect("openrouter").parse_event((DEEP, "", "", None))
+        OpenRouterDialect("openrouter").parse_event(ServerSentEvent(DEEP))
 
 
 @pytest.mark.parametrize(
