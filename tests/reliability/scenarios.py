@@ -252,6 +252,27 @@ SCENARIOS: list[Scenario] = [
         ]
         for stream in (False, True)
     ],
+    # Issue 11, item 14: a key a server echoes never shows in str, repr, raw, metadata, tracebacks.
+    Scenario(
+        "401 echoing the API key in its message and metadata",
+        (error(401, f"Invalid key {KEY}", metadata={"raw": f'{{"key": "{KEY}"}}'}),),
+        "AuthenticationError",
+        1,
+    ),
+    Scenario(
+        "200 HTML page echoing the API key",
+        (raw(f"<html><body>bad key {KEY}</body></html>", content_type="text/html"), ANSWER),
+        "InvalidResponseError",
+        1,
+    ),
+    Scenario(
+        "in-band stream error echoing the API key after content",
+        (stream_error(400, f"key {KEY} is not allowed", after=1, text="a b c"), ANSWER),
+        "BadRequestError",
+        1,
+        stream=True,
+        partial="a ",
+    ),
 ]
 
 
