@@ -20,6 +20,7 @@ replacing every ``"k"`` in a message would destroy it.
 
 from __future__ import annotations
 
+import json
 import re
 import weakref
 from collections.abc import Mapping
@@ -44,8 +45,8 @@ MASK = "********"
 MIN_LENGTH = 8
 """Secrets shorter than this are not looked for (no real key is this short)."""
 
-# id(secret) -> weak reference; single dict operations, so no lock is needed
-_live: dict[int, weakref.ref[Secret]] = {}
+# id(secret) -> (weak reference, the forms to look for); single dict operations: no lock needed
+_live: dict[int, tuple[weakref.ref[Secret], frozenset[str]]] = {}
 
 # the password of a URL: "://user:" then anything up to "@"; anchored on "://" to stay linear
 _URL_PASSWORD = re.compile(r"(://[^/\s:@]*:)[^/\s@]*@")
@@ -56,16 +57,26 @@ _CREDENTIAL_HEADER = re.compile(r"auth|key|token|secret|password|cookie|credenti
 
 def remember(secret: Secret) -> None:
     """Blank ``secret`` out of every error from now on, for as long as it is alive."""
-    if len(secret.reveal()) < MIN_LENGTH:
+    value = secret.reveal()
+    if len(value) < MIN_LENGTH:
         return
     key = id(secret)
-    _live[key] = weakref.ref(secret, lambda _: _live.pop(key, None))
+    _live[key] = (weakref.ref(secret, lambda _: _live.pop(key, None)), _forms(value))
+
+
+def _forms(value: str) -> frozenset[str]:
+    """``value`` as it may be written in text: as is, escaped by ``repr`` (of the text or of its
+    bytes, as in an HTTP library's "Illegal header value b'...'") or inside a JSON string."""
+    escaped = (repr(value)[1:-1], repr(value.encode("utf-8", "replace"))[2:-1])
+    return frozenset(
+        (value, *escaped, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1])
+    )
 
 
 def _secrets() -> tuple[str, ...]:
-    """The live secrets' values, longest first (a key that contains another goes whole)."""
-    values = {s.reveal() for ref in tuple(_live.values()) if (s := ref()) is not None}
-    return tuple(sorted(values, key=len, reverse=True))
+    """Every form of every live secret, longest first (a key that contains another goes whole)."""
+    found = {form for ref, forms in tuple(_live.values()) if ref() is not None for form in forms}
+    return tuple(sorted(found, key=len, reverse=True))
 
 
 def _text(text: str, secrets: tuple[str, ...]) -> str:

@@ -149,3 +149,15 @@ def test_a_password_echoed_outside_a_url_is_redacted_too(server: FakeOpenRouter)
     with pytest.raises(pyllm.AuthenticationError) as caught:
         chat.ask("hi")
     assert PASSWORD not in everything(caught.value)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_key_with_a_stray_newline_is_not_shown_escaped_in_the_error(
+    server: FakeOpenRouter, mode: str
+) -> None:
+    key = "sk-or-v1-pasted\nbadly-0123456789"  # httpx refuses the header, quoting it escaped
+    chat = server.chat(openrouter_api_key=key, max_retries=0)
+    with pytest.raises(pyllm.Error) as caught:
+        run(chat, mode)
+    shown = everything(caught.value)
+    assert "badly-0123456789" not in shown and "pasted" not in shown

@@ -4,6 +4,7 @@ nested values included, for every secret pyllm holds; URL passwords wherever a U
 from __future__ import annotations
 
 import gc
+import json
 import traceback
 
 import pytest
@@ -154,3 +155,10 @@ def test_display_url_and_split_credentials(
 ) -> None:
     assert display_url(url) == shown
     assert split_credentials(url) == parts
+
+
+def test_escaped_forms_of_a_secret_are_redacted_too() -> None:
+    key = Secret('sk-or-v1-with"quote\\and\nnewline')
+    echoed = json.dumps({"error": f"bad key {key.reveal()}"}).encode()  # as a server writes it
+    assert b"newline" in echoed and b"newline" not in redact(echoed)
+    assert "newline" not in str(pyllm.Error(f"Illegal header value {key.reveal().encode()!r}"))
