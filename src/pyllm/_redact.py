@@ -52,16 +52,17 @@ _live: dict[int, tuple[weakref.ref[Secret], frozenset[str]]] = {}
 _URL_PASSWORD = re.compile(r"(://[^/\s:@]*:)[^/\s@]*@")
 _URL_PASSWORD_BYTES = re.compile(rb"(://[^/\s:@]*:)[^/\s@]*@")
 
+_AUTHORITY_END = re.compile(r"[/?#]")  # after "://": the path, query or fragment
 _CREDENTIAL_HEADER = re.compile(r"auth|key|token|secret|password|cookie|credential", re.I)
 
 
 def remember(secret: Secret) -> None:
     """Blank ``secret`` out of every error from now on, for as long as it is alive."""
     value = secret.reveal()
-    if len(value) < MIN_LENGTH:
+    if not isinstance(value, str) or len(value) < MIN_LENGTH:
         return
-    key = id(secret)
-    _live[key] = (weakref.ref(secret, lambda _: _live.pop(key, None)), _forms(value))
+    key, live = id(secret), _live  # the callback may run while the interpreter shuts down
+    _live[key] = (weakref.ref(secret, lambda _: live.pop(key, None)), _forms(value))
 
 
 def _forms(value: str) -> frozenset[str]:
@@ -176,14 +177,14 @@ def split_credentials(url: str) -> tuple[str, str, str] | None:
     ('https://host:8080/v1', 'me', 'p@ss')
     """
     scheme, sep, rest = url.partition("://")
-    authority, slash, path = rest.partition("/")
+    authority = _AUTHORITY_END.split(rest, maxsplit=1)[0]
     if not sep or "@" not in authority:
         return None
     from urllib.parse import unquote  # only for URLs that carry credentials
 
     userinfo, _, host = authority.rpartition("@")
     user, _, password = userinfo.partition(":")
-    return f"{scheme}://{host}{slash}{path}", unquote(user), unquote(password)
+    return f"{scheme}://{host}{rest[len(authority) :]}", unquote(user), unquote(password)
 
 
 def is_credential_header(name: str) -> bool:

@@ -148,6 +148,8 @@ def test_secrets_are_forgotten_when_nothing_uses_them() -> None:
         ("https://me:p%40ss:x@h", f"https://me:{MASK}@h", ("https://h", "me", "p@ss:x")),
         ("https://token@h/v1", "https://token@h/v1", ("https://h/v1", "token", "")),
         ("https://h/v1?next=a@b", "https://h/v1?next=a@b", None),
+        ("https://h?next=a@b", "https://h?next=a@b", None),
+        ("https://me:pw@h#x", f"https://me:{MASK}@h#x", ("https://h#x", "me", "pw")),
     ],
 )
 def test_display_url_and_split_credentials(
