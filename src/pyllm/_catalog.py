@@ -17,9 +17,11 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, replace
 from datetime import datetime, timezone
+from math import inf
 from pathlib import Path
 from typing import Any
 
+from ._json import loads
 from .model import Model, Pricing, TopProvider
 
 __all__ = [
@@ -201,11 +203,42 @@ def decode(data: Any) -> list[Model]:
             for provider, rows in data["providers"].items()
             for row in rows
         ]
-    except (KeyError, TypeError, IndexError, AttributeError) as exc:
+    except (KeyError, TypeError, IndexError, AttributeError, OverflowError) as exc:
         raise ValueError(f"not a pyllm model file ({type(exc).__name__}: {exc})") from None
     if not models:
         raise ValueError("the file lists no models")
+    bad = next((m for m in models if not _well_typed(m)), None)  # lookups must not crash later
+    if bad is not None:
+        raise ValueError(f"not a pyllm model file (a bad entry for {bad.id!r})")
+    prices = {id(m.pricing): m.pricing for m in models}.values()  # built once per distinct value
+    if not all(_fair(p) and (p.long_context is None or _fair(p.long_context)) for p in prices):
+        raise ValueError("not a pyllm model file (a price is negative or not a number)")
     return models
+
+
+def _well_typed(m: Model) -> bool:
+    """Texts are texts and counts whole numbers (``None`` where unknown)."""
+    return (
+        type(m.id) is str
+        and m.id != ""
+        and type(m.name) is str
+        and (m.family is None or type(m.family) is str)
+        and (m.knowledge_cutoff is None or type(m.knowledge_cutoff) is str)
+        and (m.context_window is None or (type(m.context_window) is int and m.context_window >= 0))
+        and (
+            m.max_output_tokens is None
+            or (type(m.max_output_tokens) is int and m.max_output_tokens >= 0)
+        )
+    )
+
+
+def _fair(pricing: Pricing) -> bool:
+    """Every price is a finite number, not negative (or ``None``)."""
+    for name in (*_PRICES, "long_context_threshold"):
+        v = getattr(pricing, name)
+        if v is not None and not (type(v) in (int, float) and 0 <= v < inf):
+            return False
+    return True
 
 
 # ---- files --------------------------------------------------------------------------------
@@ -235,7 +268,7 @@ def read_models(path: Path) -> list[Model]:
     text = path.read_text(encoding="utf-8")
     if not text.strip():
         raise ValueError("the file is empty")
-    return decode(json.loads(text))
+    return decode(loads(text))
 
 
 def load_models(cache: Path | None) -> tuple[list[Model], str]:
@@ -260,7 +293,7 @@ def load_models(cache: Path | None) -> tuple[list[Model], str]:
 
 def read_aliases() -> dict[str, dict[str, str]]:
     """The bundled alias table: friendly name -> {provider: that provider's id}."""
-    aliases: dict[str, dict[str, str]] = json.loads(
+    aliases: dict[str, dict[str, str]] = loads(
         (DATA_DIR / "aliases.json").read_text(encoding="utf-8")
     )
     return aliases

@@ -15,11 +15,11 @@ Person(name='John', age=30)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import _schema
+from ._json import loads
 from .request import ResponseSchema
 
 __all__ = ["response_format"]
@@ -57,7 +57,7 @@ def response_format(
 
 
 def _json(text: str) -> Any:
-    return json.loads(text)
+    return loads(text)
 
 
 def _clean_name(name: str) -> str:

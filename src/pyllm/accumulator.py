@@ -11,10 +11,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._json import loads
 from .message import Message, ToolCall
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def parse_tool_arguments(raw: str) -> tuple[dict[str, Any], str | None]:
     if not raw.strip():
         return {}, None
     try:
-        value = json.loads(raw)
+        value = loads(raw)
     except ValueError as exc:
         reason = getattr(exc, "msg", str(exc))
         position = getattr(exc, "pos", None)

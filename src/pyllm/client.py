@@ -14,6 +14,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from ._redact import display_url
 from .config import Settings, apply_log_level, check_names
 from .errors import ConfigurationError, UnsupportedError
 
@@ -71,7 +72,8 @@ class Client:
     def __repr__(self) -> str:
         names = sorted({*self._custom, *(n for n in self._builtin_names() if self._has_key(n))})
         base = self.settings.openrouter_base_url
-        return f"Client(providers={names!r}" + (f", base_url={base!r})" if base else ")")
+        shown = f", base_url={display_url(base)!r})" if base else ")"
+        return f"Client(providers={names!r}{shown}"
 
     @property
     def settings(self) -> Settings:

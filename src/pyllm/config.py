@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from ._redact import MASK, display_url, is_credential_header, remember
 from .errors import ConfigurationError
 
 __all__ = ["ENV_VARIABLES", "Secret", "Settings", "apply_log_level"]
@@ -30,10 +31,11 @@ class Secret:
     'sk-or-v1-abc'
     """
 
-    __slots__ = ("_value",)
+    __slots__ = ("__weakref__", "_value")
 
     def __init__(self, value: str) -> None:
         self._value = value
+        remember(self)  # from now on, errors blank it out wherever a server echoes it
 
     def reveal(self) -> str:
         """The secret itself, for the one place that must send it."""
@@ -83,6 +85,10 @@ class Settings:
     log_level: str | None = None
     default_headers: Mapping[str, str] = field(default_factory=dict)
 
+    def __repr__(self) -> str:  # keys show as Secret('********'); URL passwords masked too
+        shown = ", ".join(f"{name}={_shown(name, getattr(self, name))!r}" for name in self.names())
+        return f"Settings({shown})"
+
     @classmethod
     def names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))
@@ -105,6 +111,14 @@ class Settings:
         """A copy with ``overrides`` applied on top (``None`` values are skipped)."""
         changes = {k: _coerce(k, v) for k, v in check_names(overrides).items() if v is not None}
         return replace(self, **changes)
+
+
+def _shown(name: str, value: Any) -> Any:
+    if name in _URLS and isinstance(value, str):
+        return display_url(value)
+    if name == "default_headers":
+        return {k: MASK if is_credential_header(k) else v for k, v in value.items()}
+    return value
 
 
 ENV_VARIABLES: dict[str, str] = {

@@ -29,6 +29,8 @@
 
 One table (:data:`STATUS_ERRORS`) maps a status to its class; :func:`api_error` is the only
 place that chooses a class. Providers only *extract* details from bodies.
+Every error blanks out the secrets pyllm holds (keys, URL passwords) from each of its fields,
+nested values included, whatever a server echoed: the one place secrets are redacted.
 
 An error raised while streaming carries what arrived before it as ``partial`` (a
 :class:`pyllm.Message` marked ``finish_reason="error"``).
@@ -40,6 +42,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from ._redact import redact
 
 if TYPE_CHECKING:
     from .message import Message
@@ -75,11 +79,14 @@ __all__ = [
 
 
 class Error(Exception):
-    """Root of every pyllm error.
+    """Root of every pyllm error. It never shows a secret pyllm holds (see above).
 
     >>> issubclass(RateLimitError, Error)
     True
     """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(arg) for arg in args))
 
 
 class ConfigurationError(Error):
@@ -117,7 +124,7 @@ class APIConnectionError(Error):
 
     def __init__(self, message: str, *, partial: Message | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message: str = self.args[0]
         self.partial = partial
 
 
@@ -166,16 +173,16 @@ class APIError(Error):
         partial: Message | None = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
+        self.message: str = self.args[0]
         self.status = status
-        self.code = code
+        self.code: int | str | None = redact(code)
         self.provider = provider
-        self.upstream = upstream
-        self.raw = raw
-        self.metadata: Mapping[str, Any] = metadata or {}
-        self.generation_id = generation_id
+        self.upstream: str | None = redact(upstream)
+        self.raw: Any = redact(raw)
+        self.metadata: Mapping[str, Any] = redact(metadata or {})
+        self.generation_id: str | None = redact(generation_id)
         self.retry_after = retry_after
-        self.error_type = error_type
+        self.error_type: str | None = redact(error_type)
         self.partial = partial
 
     def __str__(self) -> str:

@@ -90,6 +90,8 @@ def test_import_pyllm_loads_no_http_library_and_no_submodules() -> None:
 
 PURE_MODULES = [
     "_wire.py",
+    "_json.py",
+    "_redact.py",
     "_sse.py",
     "accumulator.py",
     "chunk.py",

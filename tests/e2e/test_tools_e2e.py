@@ -131,6 +131,7 @@ def test_parallel_calls_all_run_and_answer_in_call_order(server: FakeOpenRouter,
     ("arguments", "problem"),
     [
         ('{"city": "Berl', "not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "not valid JSON: nested too deeply"),  # issue 11, item 10
         ({"days": 2}, "missing required parameter 'city'"),
         ({"city": ["Berlin"]}, "parameter 'city' must be a string"),
         ({"city": "Berlin", "unit": "K"}, "unknown parameter 'unit'"),

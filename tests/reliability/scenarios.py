@@ -8,6 +8,8 @@ partial answer an error carried, and whether ``chat.messages`` stayed consistent
 from __future__ import annotations
 
 import asyncio
+import math
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,11 +44,13 @@ class Observation:
     requests: int
     partial: str | None
     consistent: bool
+    problems: tuple[str, ...] = ()  # e.g. the API key shown by the error, a NaN cost kept
 
     def describe(self) -> str:
         text = f"{self.outcome}, {self.requests} request{'s' if self.requests != 1 else ''}"
         if self.partial is not None:
             text += f", partial {self.partial!r}"
+        text += "".join(f", {problem}" for problem in self.problems)
         return text + ("" if self.consistent else ", HISTORY INCONSISTENT")
 
 
@@ -55,6 +59,17 @@ PROVIDER_502 = {
     "raw": '{"error": {"code": 500, "message": "An internal error has occurred"}}',
 }
 ANSWER = text("a b c d")
+KEY = "sk-or-fake-key"  # the key server.chat() sends; scenarios that echo it check it never shows
+DEEP = b"[" * 100_000 + b"]" * 100_000  # JSON nested far deeper than Python's recursion limit
+
+
+def _events(*data: bytes) -> bytes:
+    return b"".join(b"data: " + d + b"\n\n" for d in data)
+
+
+def _usage(**values: Any) -> dict[str, Any]:
+    return {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7, "cost": 1e-5, **values}
+
 
 SCENARIOS: list[Scenario] = [
     Scenario(
@@ -199,6 +214,65 @@ SCENARIOS: list[Scenario] = [
         4,
         stream=True,
     ),
+    # Issue 11, item 10: JSON nested too deeply is a typed error, never a bare RecursionError.
+    Scenario("200 body nested 100,000 deep", (raw(DEEP), ANSWER), "InvalidResponseError", 1),
+    Scenario(
+        "stream event nested 100,000 deep after content",
+        (
+            raw(
+                _events(b'{"choices":[{"delta":{"content":"ok "}}]}', DEEP),
+                content_type="text/event-stream",
+            ),
+            ANSWER,
+        ),
+        "InvalidResponseError",
+        1,
+        stream=True,
+        partial="ok ",
+    ),
+    Scenario(
+        "400 whose error body is nested 100,000 deep",
+        (raw(DEEP, status=400), ANSWER),
+        "BadRequestError",
+        1,
+    ),
+    # Issue 11, item 12: a NaN, infinite or negative cost or token count counts as absent.
+    *[
+        Scenario(
+            f"usage with {label}",
+            (text("a b c d", usage=_usage(**values)),),
+            "answer",
+            1,
+            stream=stream,
+        )
+        for label, values in [
+            ("cost NaN", {"cost": math.nan}),
+            ("cost -1 and negative token counts", {"cost": -1, "prompt_tokens": -3}),
+            ("cost Infinity", {"cost": math.inf}),
+        ]
+        for stream in (False, True)
+    ],
+    # Issue 11, item 14: a key a server echoes never shows in str, repr, raw, metadata, tracebacks.
+    Scenario(
+        "401 echoing the API key in its message and metadata",
+        (error(401, f"Invalid key {KEY}", metadata={"raw": f'{{"key": "{KEY}"}}'}),),
+        "AuthenticationError",
+        1,
+    ),
+    Scenario(
+        "200 HTML page echoing the API key",
+        (raw(f"<html><body>bad key {KEY}</body></html>", content_type="text/html"), ANSWER),
+        "InvalidResponseError",
+        1,
+    ),
+    Scenario(
+        "in-band stream error echoing the API key after content",
+        (stream_error(400, f"key {KEY} is not allowed", after=1, text="a b c"), ANSWER),
+        "BadRequestError",
+        1,
+        stream=True,
+        partial="a ",
+    ),
 ]
 
 
@@ -207,18 +281,37 @@ def observe(scenario: Scenario, mode: str) -> Observation:
     with FakeOpenRouter() as server:
         server.reply(*scenario.replies)
         chat = server.chat("openai/gpt-4.1-mini", **{**FAST, **scenario.settings})
-        outcome, partial = "answer", None
+        outcome, partial, failure = "answer", None, None
         try:
             run(chat, mode, scenario.stream)
         except pyllm.Error as exc:
-            outcome = type(exc).__name__
+            outcome, failure = type(exc).__name__, exc
             carried = getattr(exc, "partial", None)
             partial = carried.content if carried is not None else None
         roles = [m.role for m in chat.messages]
         consistent = roles == (["user", "assistant"] if outcome == "answer" else [])
         if outcome == "answer":
             consistent = consistent and chat.messages[-1].content == "a b c d"
-        return Observation(outcome, len(server.requests), partial, consistent)
+        problems = _problems(chat, failure)
+        return Observation(outcome, len(server.requests), partial, consistent, problems)
+
+
+def _problems(chat: pyllm.Chat, failure: pyllm.Error | None) -> tuple[str, ...]:
+    """What no scenario may show: the API key anywhere in the error, a poisoned cost or count."""
+    found = []
+    if failure is not None:
+        shown = "".join(traceback.format_exception(type(failure), failure, None))
+        shown += repr(failure) + repr(getattr(failure, "raw", None))
+        shown += repr(getattr(failure, "metadata", None))
+        if KEY in shown:
+            found.append("API KEY SHOWN")
+    usage = chat.messages[-1].usage if failure is None and chat.messages else None
+    if usage is not None:
+        counts = (usage.input_tokens, usage.output_tokens, usage.total_tokens)
+        cost = chat.cost
+        if min(counts) < 0 or (cost is not None and not (math.isfinite(cost) and cost >= 0)):
+            found.append("USAGE POISONED")
+    return tuple(found)
 
 
 def run(chat: pyllm.Chat, mode: str, stream: bool) -> None:

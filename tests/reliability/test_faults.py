@@ -8,7 +8,9 @@ from .scenarios import SCENARIOS, Observation, Scenario, observe
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.fault)
+@pytest.mark.parametrize(
+    "scenario", SCENARIOS, ids=lambda s: s.fault + (" (stream)" if s.stream else "")
+)
 def test_fault(scenario: Scenario, mode: str) -> None:
     observed = observe(scenario, mode)
     assert observed == Observation(scenario.outcome, scenario.requests, scenario.partial, True), (

@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .._json import loads
 from ..accumulator import parse_tool_arguments
 from ..chunk import CHUNK_DEFAULTS, ToolCallDelta
 from ..content import Attachment
@@ -62,7 +63,7 @@ def metadata(value: Any) -> dict[str, Any]:
         return dict(value)
     if isinstance(value, str) and value.strip():
         try:
-            parsed = json.loads(value)
+            parsed = loads(value)
         except ValueError:
             return {"raw": value}
         return dict(parsed) if isinstance(parsed, Mapping) else {"raw": parsed}

@@ -8,10 +8,10 @@ upstream's own ``raw`` error text, ``availability.retry_after``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._json import loads
 from ..errors import ErrorDetails
 from .base import as_float
 from .chat_completions import ChatCompletions
@@ -75,7 +75,7 @@ def _upstream_message(raw: Any, depth: int = 0) -> str | None:
         if not text:
             return None
         try:
-            parsed = json.loads(text)
+            parsed = loads(text)
         except ValueError:
             return text if len(text) <= 500 else text[:497] + "..."
         return _upstream_message(parsed, depth + 1) if not isinstance(parsed, str) else parsed

@@ -5,16 +5,18 @@ How bytes look on the wire is the protocol's job (``pyllm.protocols``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .._json import JSONNestingError, loads
+from .._redact import is_credential_header, redact, split_credentials
 from .._retry import parse_retry_after
+from ..config import Secret
 from ..errors import ConfigurationError, ErrorDetails
 from ..protocols.base import describe_body
 
 if TYPE_CHECKING:
-    from ..config import Secret, Settings
+    from ..config import Settings
     from ..protocols.base import ChatProtocol
 
 __all__ = ["Provider"]
@@ -44,6 +46,8 @@ class Provider:
         headers: Mapping[str, str] | None = None,
         requires_key: bool = True,
     ) -> None:
+        # requests, logs, reprs and errors only ever see the URL without user:password@
+        base_url, self._basic_auth, self._secrets = _credentials(base_url, headers or {})
         self.base_url = base_url.rstrip("/")
         self.protocol = protocol
         self._api_key = api_key
@@ -70,8 +74,9 @@ class Provider:
 
     def headers(self, *, authenticated: bool = True) -> dict[str, str]:
         """Request headers (cached). Raises :class:`ConfigurationError` when a key is needed."""
+        basic = {} if self._basic_auth is None else {"Authorization": self._basic_auth.reveal()}
         if not authenticated:
-            return {"User-Agent": USER_AGENT, **self._extra_headers}
+            return {"User-Agent": USER_AGENT, **self._extra_headers, **basic}
         if self._headers is None:
             headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
             if self._api_key is not None:
@@ -79,7 +84,7 @@ class Provider:
             elif self.requires_key:
                 raise self.missing_key()
             headers.update(self._extra_headers)
-            self._headers = headers
+            self._headers = {**headers, **basic}  # a URL's user:password wins, as httpx had it
         return self._headers
 
     def missing_key(self) -> ConfigurationError:
@@ -89,20 +94,21 @@ class Provider:
         return ConfigurationError(f"{self.display_name} needs an API key: {where}")
 
     def redact(self, text: str) -> str:
-        """``text`` with this provider's key blanked out (servers sometimes echo keys)."""
-        if self._api_key is not None and self._api_key.reveal() and self._api_key.reveal() in text:
-            return text.replace(self._api_key.reveal(), "********")
-        return text
+        """``text`` with every key pyllm holds blanked out (errors do this themselves)."""
+        return str(redact(text))
 
     def extract_error(self, status: int, headers: Mapping[str, str], body: bytes) -> ErrorDetails:
         """Everything an error response says, never raising whatever the body holds."""
-        parsed: Any
+        parsed: Any = None
+        unreadable = ""
         try:
-            parsed = json.loads(body)
+            parsed = loads(body)
+        except JSONNestingError as exc:  # the status still says what happened
+            unreadable = f"the error body is {exc}"
         except ValueError:
-            parsed = None
+            pass
         if parsed is None:  # not JSON: an HTML page from a proxy, plain text, nothing
-            details = ErrorDetails(message=describe_body(body), raw=body)
+            details = ErrorDetails(message=unreadable or describe_body(body), raw=body)
         else:
             details = self.protocol.parse_error(parsed)
         message = details.message or _fallback_message(status, body)
@@ -111,16 +117,34 @@ class Provider:
         if retry_after is None:
             retry_after = parse_retry_after(lowered)
         return ErrorDetails(
-            message=self.redact(message),
+            message=message,
             code=details.code,
             metadata=details.metadata,
             upstream=details.upstream,
-            upstream_message=self.redact(details.upstream_message or "") or None,
+            upstream_message=details.upstream_message,
             error_type=details.error_type,
             raw=parsed if parsed is not None else body,
             generation_id=details.generation_id or lowered.get("x-generation-id"),
             retry_after=retry_after,
         )
+
+
+def _credentials(
+    base_url: str, headers: Mapping[str, str]
+) -> tuple[str, Secret | None, tuple[Secret, ...]]:
+    """``base_url`` without its ``user:password@``; the ``Authorization: Basic`` value those
+    stand for (``None`` without them); every secret to keep blanked out of errors: the password
+    and the values of credential headers (``X-Api-Key``...)."""
+    secrets = [Secret(v) for k, v in headers.items() if is_credential_header(k)]
+    found = split_credentials(base_url)
+    if found is None:
+        return base_url, None, tuple(secrets)
+    import base64
+
+    bare, user, password = found
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    secrets.append(Secret(password))
+    return bare, Secret(f"Basic {token}"), tuple(secrets)
 
 
 def _fallback_message(status: int, body: bytes) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import socket
 import struct
 import threading
@@ -17,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import _json
 from ._media import TINY_PNG_URL, embeddings_reply, images_reply, wants_image
 from ._replies import Rendered, Reply, body_bytes
 
@@ -440,6 +440,6 @@ async def _read_request(reader: asyncio.StreamReader) -> RecordedRequest | None:
     parsed: Any = None
     if body:
         with contextlib.suppress(ValueError):
-            parsed = json.loads(body)
+            parsed = _json.loads(body)
     path, _, query = target.partition("?")
     return RecordedRequest(method, path, headers, body, parsed, query)
