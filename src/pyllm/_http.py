@@ -98,7 +98,9 @@ class _HttpBase:
         if found is None:
             if len(self._header_cache) > 64:
                 self._header_cache.clear()
-            found = self._header_cache[key] = httpx.Headers(check_headers(headers, "a header"))
+            found = self._header_cache[key] = httpx.Headers(
+                check_headers(headers, "request headers")
+            )
         return found
 
 
@@ -234,7 +236,7 @@ class SyncHttp(_HttpBase):
         deadline: Deadline | None = None,
     ) -> Iterator[Body]:
         """One attempt: open a 2xx streaming response and yield its :class:`Body`. Leaving the
-        block without an error reads what follows the end (see :func:`_drain`)."""
+        block without an error reads what follows the end (see :func:`~pyllm._responses.drain`)."""
         deadline = deadline or self.deadline()
         url, request_headers, content = prepare(provider, path, payload, headers, stream=True)
         response = self._send(provider, "POST", url, request_headers, content, deadline)
