@@ -53,6 +53,7 @@ _EXPORTS: dict[str, str] = {
     "PermissionDeniedError": "errors",
     "Pricing": "model",
     "RateLimitError": "errors",
+    "RedirectError": "errors",
     "Registry": "registry",
     "RequestTimeoutError": "errors",
     "ServerError": "errors",
@@ -147,6 +148,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from .errors import PaymentRequiredError as PaymentRequiredError
     from .errors import PermissionDeniedError as PermissionDeniedError
     from .errors import RateLimitError as RateLimitError
+    from .errors import RedirectError as RedirectError
     from .errors import RequestTimeoutError as RequestTimeoutError
     from .errors import ServerError as ServerError
     from .errors import ServiceUnavailableError as ServiceUnavailableError

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._fallback import Route
+from ._headers import check_headers
 from ._loop import Exchange, Hooks
 from ._retry import RetryPolicy
 from ._toolbox import Toolbox
@@ -86,9 +87,10 @@ class ChatConfig:
         return self
 
     def with_headers(self: _C, **headers: str) -> _C:
-        """Extra HTTP headers for this chat's requests (e.g. ``x_session_id="abc"``)."""
-        for name, value in headers.items():
-            self._headers[name.replace("_", "-")] = str(value)
+        """Extra HTTP headers for this chat's requests (e.g. ``x_session_id="abc"``). Names and
+        values are checked now: a line break or a non-ASCII value raises ConfigurationError."""
+        named = {name.replace("_", "-"): str(value) for name, value in headers.items()}
+        self._headers.update(check_headers(named, "with_headers"))
         return self
 
     def with_model(self: _C, model: str, provider: str | None = None) -> _C:

@@ -12,16 +12,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._headers import check_headers
+from ._responses import (
+    AsyncStream,
+    Body,
+    aread_body,
+    close_at_loop_shutdown,
+    drain,
+    http_error,
+    iter_bytes,
+    read_body,
+    status_error,
+)
 from ._retry import Attempts, Deadline, RetryPolicy
-from ._wire import Download, check_deadline, download_failed, prepare, retry_policy
-from .errors import APIConnectionError, APIError, APITimeoutError, Error, api_error
+from ._wire import check_deadline, prepare, retry_policy
+from .errors import Error
 from .protocols.base import decode_json
 
 if TYPE_CHECKING:
@@ -51,22 +63,6 @@ def _limits(settings: Settings) -> httpx.Limits:
     )
 
 
-def status_error(provider: Provider, response: httpx.Response) -> APIError:
-    """The typed error for a non-2xx response (its body already read)."""
-    status = response.status_code
-    details = provider.extract_error(status, response.headers, response.content)
-    return api_error(status, details, provider=provider.name)
-
-
-def transport_error(exc: Exception, url: str) -> APIConnectionError:
-    """An httpx transport failure as a pyllm error that says where and what."""
-    kind = type(exc).__name__
-    detail = str(exc) or kind
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"{kind} talking to {url}: {detail}")
-    return APIConnectionError(f"{kind} talking to {url}: {detail}")
-
-
 def _log(request: httpx.Request, outcome: str, started: float) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         elapsed = time.perf_counter() - started
@@ -88,7 +84,7 @@ class _HttpBase:
     def deadline(self) -> Deadline:
         return Deadline(self.settings.total_timeout)
 
-    def _timeout_for(self, deadline: Deadline) -> httpx.Timeout:
+    def timeout_for(self, deadline: Deadline) -> httpx.Timeout:
         if deadline.at is None:  # no total timeout: the same limits every time
             if self._default_timeout is None:
                 self._default_timeout = _timeout(self.settings)
@@ -102,7 +98,9 @@ class _HttpBase:
         if found is None:
             if len(self._header_cache) > 64:
                 self._header_cache.clear()
-            found = self._header_cache[key] = httpx.Headers(headers)
+            found = self._header_cache[key] = httpx.Headers(
+                check_headers(headers, "request headers")
+            )
         return found
 
 
@@ -141,23 +139,25 @@ class SyncHttp(_HttpBase):
             _parsed_url(url),
             content=content,
             headers=self._headers_for(headers),
-            timeout=self._timeout_for(deadline),
+            timeout=self.timeout_for(deadline),
         )
         began = time.perf_counter()
         try:
             response = self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             _log(request, type(exc).__name__, began)
-            raise transport_error(exc, url) from None
+            raise http_error(exc, url) from None
         _log(request, str(response.status_code), began)
-        if response.status_code >= 400:
+        if response.status_code >= 300:
+            body = b""
             try:
-                response.read()
-            except httpx.HTTPError:
+                if response.status_code >= 400:
+                    body = read_body(response, url, deadline)
+            except Error:
                 pass
             finally:
                 response.close()
-            raise status_error(provider, response)
+            raise status_error(provider, url, response, body)
         return response
 
     def send_json(
@@ -179,9 +179,7 @@ class SyncHttp(_HttpBase):
         )
         response = self._send(provider, method, url, request_headers, content, deadline)
         try:
-            body = response.read()
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, url) from exc
+            body = read_body(response, url, deadline, provider.name)
         finally:
             response.close()
         check_deadline(deadline, url)
@@ -221,16 +219,11 @@ class SyncHttp(_HttpBase):
                     raise
             time.sleep(wait)
 
-    def fetch(self, url: str) -> tuple[bytes, str | None]:
+    def fetch(self, url: str, deadline: Deadline) -> tuple[bytes, str | None]:
         """GET a public URL for an attachment (no API key is sent): ``(body, content type)``."""
-        try:
-            with self.client.stream("GET", url, follow_redirects=True) as response:
-                download = Download(url, response.status_code, response.headers.get("content-type"))
-                for data in response.iter_bytes():
-                    download.add(data)
-                return download.result()
-        except httpx.HTTPError as exc:
-            raise download_failed(url, str(exc) or type(exc).__name__) from exc
+        from ._download import fetch
+
+        return fetch(self, url, deadline)
 
     @contextmanager
     def stream(
@@ -241,38 +234,24 @@ class SyncHttp(_HttpBase):
         *,
         headers: Mapping[str, str] | None = None,
         deadline: Deadline | None = None,
-    ) -> Iterator[Iterator[bytes]]:
-        """One attempt: open a 2xx streaming response and yield its byte iterator."""
+    ) -> Iterator[Body]:
+        """One attempt: open a 2xx streaming response and yield its :class:`Body`. Leaving the
+        block without an error reads what follows the end (see :func:`~pyllm._responses.drain`)."""
         deadline = deadline or self.deadline()
         url, request_headers, content = prepare(provider, path, payload, headers, stream=True)
         response = self._send(provider, "POST", url, request_headers, content, deadline)
+        pieces = iter_bytes(response, url, deadline)
         try:
-            yield _iter_bytes(response, url, deadline)
+            yield Body(pieces, response.headers.get("content-type"))
+            drain(pieces)
         finally:
             response.close()
 
 
-def _identity(response: httpx.Response) -> bool:
-    """No content coding: the raw stream can be read as is, skipping two generator layers."""
-    coding: str = response.headers.get("content-encoding", "identity")
-    return coding.lower() == "identity"
-
-
-def _iter_bytes(response: httpx.Response, url: str, deadline: Deadline) -> Iterator[bytes]:
-    source: Iterable[bytes] = response.iter_bytes()
-    if _identity(response) and isinstance(response.stream, httpx.SyncByteStream):
-        source = response.stream  # errors arrive mapped to httpx's, as with iter_bytes
-    try:
-        for data in source:
-            yield data
-            if deadline.at is not None:
-                check_deadline(deadline, url)
-    except httpx.HTTPError as exc:
-        raise transport_error(exc, url) from exc
-
-
 class AsyncHttp(_HttpBase):
     """Non-blocking twin of :class:`SyncHttp`."""
+
+    _closer: AsyncGenerator[None, None] | None = None
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -282,6 +261,8 @@ class AsyncHttp(_HttpBase):
                 timeout=_timeout(self.settings),
                 limits=_limits(self.settings),
             )
+            if self._owns_client:
+                self._closer = close_at_loop_shutdown(self)
         client: httpx.AsyncClient = self._http_client
         return client
 
@@ -305,23 +286,25 @@ class AsyncHttp(_HttpBase):
             _parsed_url(url),
             content=content,
             headers=self._headers_for(headers),
-            timeout=self._timeout_for(deadline),
+            timeout=self.timeout_for(deadline),
         )
         began = time.perf_counter()
         try:
             response = await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             _log(request, type(exc).__name__, began)
-            raise transport_error(exc, url) from None
+            raise http_error(exc, url) from None
         _log(request, str(response.status_code), began)
-        if response.status_code >= 400:
+        if response.status_code >= 300:
+            body = b""
             try:
-                await response.aread()
-            except httpx.HTTPError:
+                if response.status_code >= 400:
+                    body = await aread_body(response, url, deadline)
+            except Error:
                 pass
             finally:
                 await response.aclose()
-            raise status_error(provider, response)
+            raise status_error(provider, url, response, body)
         return response
 
     async def send_json(
@@ -342,9 +325,7 @@ class AsyncHttp(_HttpBase):
         )
         response = await self._send(provider, method, url, request_headers, content, deadline)
         try:
-            body = await response.aread()
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, url) from exc
+            body = await aread_body(response, url, deadline, provider.name)
         finally:
             await response.aclose()
         check_deadline(deadline, url)
@@ -383,18 +364,12 @@ class AsyncHttp(_HttpBase):
                     raise
             await asyncio.sleep(wait)
 
-    async def fetch(self, url: str) -> tuple[bytes, str | None]:
-        try:
-            async with self.client.stream("GET", url, follow_redirects=True) as response:
-                download = Download(url, response.status_code, response.headers.get("content-type"))
-                async for data in response.aiter_bytes():
-                    download.add(data)
-                return download.result()
-        except httpx.HTTPError as exc:
-            raise download_failed(url, str(exc) or type(exc).__name__) from exc
+    async def fetch(self, url: str, deadline: Deadline) -> tuple[bytes, str | None]:
+        from ._download import afetch
 
-    @asynccontextmanager
-    async def stream(
+        return await afetch(self, url, deadline)
+
+    def stream(
         self,
         provider: Provider,
         path: str,
@@ -402,26 +377,6 @@ class AsyncHttp(_HttpBase):
         *,
         headers: Mapping[str, str] | None = None,
         deadline: Deadline | None = None,
-    ) -> AsyncIterator[AsyncIterator[bytes]]:
-        deadline = deadline or self.deadline()
-        url, request_headers, content = prepare(provider, path, payload, headers, stream=True)
-        response = await self._send(provider, "POST", url, request_headers, content, deadline)
-        try:
-            yield _aiter_bytes(response, url, deadline)
-        finally:
-            await response.aclose()
-
-
-async def _aiter_bytes(
-    response: httpx.Response, url: str, deadline: Deadline
-) -> AsyncIterator[bytes]:
-    source: AsyncIterable[bytes] = response.aiter_bytes()
-    if _identity(response) and isinstance(response.stream, httpx.AsyncByteStream):
-        source = response.stream
-    try:
-        async for data in source:
-            yield data
-            if deadline.at is not None:
-                check_deadline(deadline, url)
-    except httpx.HTTPError as exc:
-        raise transport_error(exc, url) from exc
+    ) -> AsyncStream:
+        """``async with http.stream(...) as body``: the twin of :meth:`SyncHttp.stream`."""
+        return AsyncStream(self, provider, path, payload, headers, deadline or self.deadline())

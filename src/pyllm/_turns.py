@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
+from ._retry import Deadline
 from ._stream import superseded
 from .errors import Error
 
@@ -31,22 +32,31 @@ __all__ = [
 ]
 
 
+def _download_deadline(chat: Chat) -> Deadline:
+    """One deadline for the call's downloads: ``download_timeout``, or ``total_timeout`` when
+    that is shorter."""
+    settings = chat._client.settings
+    total = chat._total_timeout or settings.total_timeout
+    return Deadline(min(settings.download_timeout, total or settings.download_timeout))
+
+
 def fetch_attachments(chat: Chat, exchange: Exchange) -> None:
     """Download remote attachments of the new message (each URL once, before any request)."""
+    deadline = _download_deadline(chat)
     fetched: dict[str, tuple[bytes, str | None]] = {}
     for index, url in exchange.downloads():
         if url not in fetched:
-            fetched[url] = chat._client._http.fetch(url)
+            fetched[url] = chat._client._http.fetch(url, deadline)
         exchange.downloaded(index, *fetched[url])
     chat._check_files(exchange)
 
 
 async def afetch_attachments(chat: Chat, exchange: Exchange) -> None:
-    http = chat._client._async_http()
+    http, deadline = chat._client._async_http(), _download_deadline(chat)
     fetched: dict[str, tuple[bytes, str | None]] = {}
     for index, url in exchange.downloads():
         if url not in fetched:
-            fetched[url] = await http.fetch(url)
+            fetched[url] = await http.fetch(url, deadline)
         exchange.downloaded(index, *fetched[url])
     chat._check_files(exchange)
 
@@ -108,7 +118,8 @@ def stream_message(chat: Chat, exchange: Exchange) -> Iterator[Chunk]:
         try:
             with http.stream(
                 provider, provider.chat_path, payload, headers=chat._headers, deadline=turn.deadline
-            ) as pieces:
+            ) as (pieces, content_type):
+                parser.expect(content_type)
                 try:
                     for piece in pieces:
                         for chunk in parser.feed(piece):
@@ -141,7 +152,8 @@ async def astream_message(chat: Chat, exchange: Exchange) -> AsyncIterator[Chunk
         try:
             async with http.stream(
                 provider, provider.chat_path, payload, headers=chat._headers, deadline=turn.deadline
-            ) as pieces:
+            ) as (pieces, content_type):
+                parser.expect(content_type)
                 try:
                     async for piece in pieces:
                         for chunk in parser.feed(piece):

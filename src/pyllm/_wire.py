@@ -1,5 +1,5 @@
 """Pure helpers of the HTTP edge: request bodies and headers, the retry policy from settings,
-download size limits, deadline checks. No I/O here; ``_http.py`` does the sending.
+redirect errors, deadline checks. No I/O here; ``_http.py`` does the sending.
 """
 
 from __future__ import annotations
@@ -9,19 +9,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._retry import Deadline, RetryPolicy
-from .errors import AttachmentError
+from .errors import RedirectError
 
 if TYPE_CHECKING:
     from .config import Settings
     from .providers.base import Provider
 
 __all__ = [
-    "DOWNLOAD_LIMIT",
-    "Download",
+    "DRAIN_LIMIT",
     "check_deadline",
-    "download_failed",
     "encode_json",
     "prepare",
+    "redirect_error",
     "retry_policy",
 ]
 
@@ -57,32 +56,20 @@ def prepare(
     return provider.url(path), request_headers, content
 
 
-DOWNLOAD_LIMIT = 50_000_000
-"""The most bytes pyllm downloads for one remote attachment."""
+DRAIN_LIMIT = 64 * 1024
+"""After a stream's end marker, the most bytes pyllm reads to hand its connection back to the
+pool (the rest of the body is normally a few bytes; past this the connection is closed)."""
 
 
-def download_failed(url: str, reason: str) -> AttachmentError:
-    return AttachmentError(f"could not download the attachment {url}: {reason}")
-
-
-class Download:
-    """The body of one attachment download, refused past :data:`DOWNLOAD_LIMIT`."""
-
-    def __init__(self, url: str, status: int, content_type: str | None) -> None:
-        if status >= 400:
-            raise download_failed(url, f"HTTP {status}")
-        self.url, self.content_type = url, content_type
-        self.parts: list[bytes] = []
-        self.size = 0
-
-    def add(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.size > DOWNLOAD_LIMIT:
-            raise download_failed(self.url, f"larger than {DOWNLOAD_LIMIT // 1_000_000} MB")
-        self.parts.append(data)
-
-    def result(self) -> tuple[bytes, str | None]:
-        return b"".join(self.parts), self.content_type
+def redirect_error(provider: str, url: str, status: int, location: str | None) -> RedirectError:
+    """A 3xx from the API: never followed (it would carry the API key), never retried."""
+    where = f"to {location}" if location else "without a Location"
+    return RedirectError(
+        f"{url} answered with a redirect {where}, which pyllm does not follow",
+        status=status,
+        provider=provider,
+        metadata={"location": location} if location else None,
+    )
 
 
 def check_deadline(deadline: Deadline, url: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from ._headers import check_headers
 from ._redact import MASK, display_url, is_credential_header, remember
 from .errors import ConfigurationError
 
@@ -84,6 +85,8 @@ class Settings:
     raise_tool_errors: bool = False
     log_level: str | None = None
     default_headers: Mapping[str, str] = field(default_factory=dict)
+    download_timeout: float = 60.0
+    allow_private_downloads: bool = False
 
     def __repr__(self) -> str:  # keys show as Secret('********'); URL passwords masked too
         shown = ", ".join(f"{name}={_shown(name, getattr(self, name))!r}" for name in self.names())
@@ -136,16 +139,24 @@ ENV_VARIABLES: dict[str, str] = {
     "timeout": "PYLLM_TIMEOUT",
     "max_retries": "PYLLM_MAX_RETRIES",
     "log_level": "PYLLM_LOG_LEVEL",
+    "allow_private_downloads": "PYLLM_ALLOW_PRIVATE_DOWNLOADS",
 }
 """Setting name -> environment variable. Empty strings count as unset."""
 
 _SECRETS = frozenset({"openrouter_api_key", "openai_api_key", "anthropic_api_key"})
 _URLS = frozenset({"openrouter_base_url", "openai_base_url", "anthropic_base_url"})
 _POSITIVE = frozenset(
-    {"timeout", "connect_timeout", "retry_backoff", "retry_budget_s", "max_retry_wait"}
+    {
+        "timeout",
+        "connect_timeout",
+        "retry_backoff",
+        "retry_budget_s",
+        "max_retry_wait",
+        "download_timeout",
+    }
 )
 _COUNTS = {"max_retries": 0, "max_connections": 1, "max_tool_rounds": 1}
-_FLAGS = frozenset({"raise_tool_errors"})
+_FLAGS = frozenset({"raise_tool_errors", "allow_private_downloads"})
 
 
 def check_names(overrides: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -190,7 +201,7 @@ def _coerce(name: str, value: Any) -> Any:
     if name == "default_headers":
         if not isinstance(value, Mapping):
             raise ConfigurationError(f"{_where(name)} must be a mapping of header names to values")
-        return dict(value)
+        return check_headers(value, _where(name))
     if not isinstance(value, str):
         raise ConfigurationError(f"{_where(name)} must be a string, got {type(value).__name__}")
     if name == "log_level" and value.strip().upper() not in _LEVELS:

@@ -125,6 +125,19 @@ def _sniff_text(data: bytes) -> str | None:
     return "text/plain"
 
 
+def is_url(text: str) -> bool:
+    """An ``http(s)://`` or ``data:`` URL (schemes compare case-insensitively), not a path.
+
+    >>> is_url("HTTP://example.com/a.png"), is_url("Data:text/plain,hi"), is_url("http.txt")
+    (True, True, False)
+    """
+    return text[:8].lower().startswith(("http://", "https://", "data:"))
+
+
+def _is_data_url(text: str) -> bool:
+    return text[:5].lower() == "data:"
+
+
 def mime_from_name(name: str | None) -> str | None:
     """The MIME type a file name or URL path suggests (``None`` when it says nothing)."""
     if not name:
@@ -174,14 +187,14 @@ class Attachment:
     @classmethod
     def from_url(cls, url: str) -> Attachment:
         """A remote URL, or a ``data:`` URL decoded into bytes."""
-        if not url.startswith("data:"):
+        if not _is_data_url(url):
             return cls(url=url)
         header, _, payload = url.partition(",")
         mime = header[5:].split(";", 1)[0] or None
         try:
             data = (
                 base64.b64decode(payload, validate=True)
-                if ";base64" in header
+                if ";base64" in header.lower()
                 else payload.encode()
             )
         except ValueError:
@@ -243,7 +256,7 @@ class Attachment:
         """A file name to show the model (from the path or URL, else from the type)."""
         if self.filename:
             return self.filename
-        if self.url and not self.url.startswith("data:"):
+        if self.url and not _is_data_url(self.url):
             last = PurePosixPath(urlparse(self.url).path).name
             if last:
                 return last
@@ -314,7 +327,7 @@ def to_attachments(items: object) -> tuple[Attachment, ...]:
             if not item:
                 raise AttachmentError("an attachment given as bytes is empty")
             attachment = Attachment(data=bytes(item))
-        elif isinstance(item, str) and item.startswith(("http://", "https://", "data:")):
+        elif isinstance(item, str) and is_url(item):
             attachment = Attachment.from_url(item)
         elif isinstance(item, (str, Path)):
             attachment = Attachment.from_path(item)

@@ -25,6 +25,7 @@
         ├── ServerError               5xx
         │   ├── ServiceUnavailableError  502 / 503
         │   └── OverloadedError          529
+        ├── RedirectError             3xx   never followed: ``location``; fix the base URL
         └── InvalidResponseError            the body could not be understood (bad JSON, bad UTF-8)
 
 One table (:data:`STATUS_ERRORS`) maps a status to its class; :func:`api_error` is the only
@@ -68,6 +69,7 @@ __all__ = [
     "PaymentRequiredError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "RequestTimeoutError",
     "ServerError",
     "ServiceUnavailableError",
@@ -271,6 +273,26 @@ class OverloadedError(ServerError):
 
 class InvalidResponseError(APIError):
     hint = "the server sent a body pyllm could not understand"
+
+
+class RedirectError(APIError):
+    """The API answered with a redirect (3xx). pyllm never follows one (it would carry the API
+    key elsewhere) and never retries it: ``location`` says where it pointed.
+
+    >>> err = RedirectError("moved", status=301, metadata={"location": "https://example.com/v1"})
+    >>> err.location
+    'https://example.com/v1'
+    """
+
+    hint = (
+        "fix the provider's base URL (e.g. openrouter_base_url / OPENROUTER_BASE_URL); pyllm "
+        "never follows a redirect from the API, which would send the API key elsewhere"
+    )
+
+    @property
+    def location(self) -> str | None:
+        value = self.metadata.get("location")
+        return value if isinstance(value, str) else None
 
 
 STATUS_ERRORS: dict[int, type[APIError]] = {

@@ -8,6 +8,7 @@ partial answer an error carried, and whether ``chat.messages`` stayed consistent
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import traceback
 from dataclasses import dataclass, field
@@ -332,3 +333,95 @@ def run(chat: pyllm.Chat, mode: str, stream: bool) -> None:
             await chat.aask("go")
 
     asyncio.run(go())
+
+
+# ---- issue 11 (h11a): the HTTP edge and streams ------------------------------------------------
+
+COMPLETION = {
+    "id": "gen-json-1",
+    "model": "openai/gpt-4.1-mini",
+    "choices": [{"message": {"role": "assistant", "content": "a b c d"}, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 1, "completion_tokens": 4, "total_tokens": 5, "cost": 0.0001},
+}
+SSE_ANSWER = (
+    b'data: {"choices":[{"delta":{"content":"a b c d"}}]}\n\n'
+    b'data: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\n'
+    b"data: [DONE]\n\n"
+)
+EVENT_STREAM = {"content_type": "text/event-stream"}
+REDIRECT = {"Location": "https://api.example.com/v1/chat/completions"}
+HUGE_LINE = b'data: {"choices":[{"delta":{"content":"' + b"x" * (33 << 20) + b'"}}]}'
+
+SCENARIOS += [
+    # item 1: a stream request answered with a plain JSON body (the server ignored stream: true)
+    Scenario("200 JSON answer to a stream request", (raw(COMPLETION), ANSWER), "answer", 1, True),
+    Scenario(
+        "200 JSON error (400) to a stream request",
+        (raw({"error": {"code": 400, "message": "invalid"}}), ANSWER),
+        "BadRequestError",
+        1,
+        stream=True,
+    ),
+    Scenario(
+        "200 JSON error (502) to a stream request, then success",
+        (raw({"error": {"code": 502, "message": "upstream"}}), ANSWER),
+        "answer",
+        2,
+        stream=True,
+    ),
+    # item 5: total_timeout while a non-stream body trickles in
+    Scenario(
+        "body trickles in past the total timeout",
+        (raw(json.dumps(COMPLETION), write_size=8, chunk_delay=0.05, repeat=9),),
+        "APITimeoutError",
+        1,
+        settings={"total_timeout": 0.4},
+    ),
+    # item 6: bytes after [DONE] are drained (the connection is reused), never parsed
+    Scenario(
+        "bytes after [DONE]",
+        (raw(SSE_ANSWER + b"data: not json\n\n" * 100, **EVENT_STREAM), ANSWER),
+        "answer",
+        1,
+        stream=True,
+    ),
+    # item 7: a redirect from the API is never followed and never retried
+    Scenario("301 from the API", (raw(b"", 301, headers=REDIRECT), ANSWER), "RedirectError", 1),
+    Scenario(
+        "307 from the API",
+        (raw(b"", 307, headers=REDIRECT), ANSWER),
+        "RedirectError",
+        1,
+        stream=True,
+    ),
+    # item 8: a body that cannot be decoded is not a connection error
+    Scenario(
+        "corrupt gzip body (not retried)",
+        (raw(b"not gzip", headers={"Content-Encoding": "gzip"}), ANSWER),
+        "InvalidResponseError",
+        1,
+    ),
+    Scenario(
+        "corrupt gzip stream (not retried)",
+        (raw(b"not gzip", headers={"Content-Encoding": "gzip"}, **EVENT_STREAM), ANSWER),
+        "InvalidResponseError",
+        1,
+        stream=True,
+    ),
+    # item 11: a byte order mark split across two reads
+    Scenario(
+        "byte order mark split across reads",
+        (raw(b"\xef\xbb\xbf" + SSE_ANSWER, write_size=2, **EVENT_STREAM), ANSWER),
+        "answer",
+        1,
+        stream=True,
+    ),
+    # item 13: one SSE line that never ends
+    Scenario(
+        "one 33 MB SSE line",
+        (raw(HUGE_LINE, **EVENT_STREAM), ANSWER),
+        "InvalidResponseError",
+        1,
+        stream=True,
+    ),
+]

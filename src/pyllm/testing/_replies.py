@@ -48,7 +48,8 @@ class Reply:
     ``text=None`` echoes the last user message. ``chunks`` splits streamed text into that many
     pieces (default: one per word). ``drop`` resets the connection: ``"before_headers"`` or after
     that many SSE data events. ``stall`` seconds of silence come after ``stall_after`` events.
-    ``write_size`` sends the body in pieces of that many bytes (chunked), to exercise decoders.
+    ``write_size`` sends the body in pieces of that many bytes (chunked), to exercise decoders;
+    with ``chunk_delay`` the pieces come that many seconds apart (a body that trickles in).
     """
 
     text: str | None = None

@@ -14,6 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 from .. import _json
@@ -23,24 +24,7 @@ from ._replies import Rendered, Reply, body_bytes
 __all__ = ["FakeOpenRouter", "RecordedRequest"]
 
 Handler = Callable[["RecordedRequest"], Reply | None]
-
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    401: "Unauthorized",
-    402: "Payment Required",
-    403: "Forbidden",
-    404: "Not Found",
-    408: "Request Timeout",
-    413: "Payload Too Large",
-    422: "Unprocessable Entity",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-    529: "Overloaded",
-}
+_REASONS = {status.value: status.phrase for status in HTTPStatus} | {529: "Overloaded"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +197,7 @@ class FakeOpenRouter:
 
         settings.setdefault("openrouter_api_key", self.api_key or "sk-or-fake-key")
         settings.setdefault("openrouter_base_url", self.url)
+        settings.setdefault("allow_private_downloads", True)  # its files are on 127.0.0.1
         client = Client(**settings)
         self._clients.append(client)
         return client
@@ -278,7 +263,7 @@ class FakeOpenRouter:
             content_type = reply.content_type or "application/json"
             size = reply.write_size or self.write_size
             if size:
-                await _write_pieces(writer, reply.status, body, content_type, reply.headers, size)
+                await _write_pieces(writer, reply, body, content_type, size)
             else:
                 await _write_plain(writer, reply.status, body, content_type, reply.headers)
             return True
@@ -386,18 +371,16 @@ async def _write_plain(
 
 
 async def _write_pieces(
-    writer: asyncio.StreamWriter,
-    status: int,
-    body: bytes,
-    content_type: str,
-    headers: Mapping[str, str],
-    size: int,
+    writer: asyncio.StreamWriter, reply: Reply, body: bytes, content_type: str, size: int
 ) -> None:
-    head = _head(status, {"Content-Type": content_type, "Transfer-Encoding": "chunked", **headers})
-    writer.write(head)
+    """The body in chunks of ``size`` bytes, ``reply.chunk_delay`` seconds apart (a trickle)."""
+    head = {"Content-Type": content_type, "Transfer-Encoding": "chunked", **reply.headers}
+    writer.write(_head(reply.status, head))
     for start in range(0, len(body), size):
         writer.write(_chunked(body[start : start + size]))
         await writer.drain()
+        if reply.chunk_delay:
+            await asyncio.sleep(reply.chunk_delay)
     writer.write(b"0\r\n\r\n")
     await writer.drain()
 
