@@ -39,6 +39,11 @@ def test_demo_runs_offline_and_says_so() -> None:
     assert "pyllm waited, retried and got" in out
     assert "AuthenticationError" in out
     assert "the chat history is intact: 10 messages" in out
+    # each error line names its class once; the local server is not passed off as a provider
+    assert "a wrong API key raises 401 AuthenticationError from openrouter: Invalid API key" in out
+    assert all(line.count("Error") <= 1 for line in out.splitlines()), out
+    assert "Fake Provider" not in out and "Amazon Bedrock" not in out
+    assert out.count("via pyllm.testing") == 2
 
 
 def test_version_and_help() -> None:

@@ -49,6 +49,7 @@ class Reply:
     pieces (default: one per word). ``drop`` resets the connection: ``"before_headers"`` or after
     that many SSE data events. ``stall`` seconds of silence come after ``stall_after`` events.
     ``write_size`` sends the body in pieces of that many bytes (chunked), to exercise decoders.
+    ``upstream`` is who the reply says served it (``"pyllm.testing"`` unless you script one).
     """
 
     text: str | None = None
@@ -58,7 +59,7 @@ class Reply:
     finish_reason: str | None = None
     usage: Mapping[str, Any] | None = None
     model: str | None = None
-    upstream: str = "Fake Provider"
+    upstream: str = "pyllm.testing"
     chunks: int | None = None
     keepalives: int = 1
     whitespace: bool = True
