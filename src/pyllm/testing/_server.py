@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ._http1 import (
@@ -43,7 +43,9 @@ class FakeOpenRouter:
     ('Hi there!', 'Hello')
 
     Unscripted chat requests get an echo of the last user message. ``api_key`` makes the server
-    answer 401 (like OpenRouter) to requests without that bearer key.
+    answer 401 (like OpenRouter) to requests without that bearer key. An exception inside the
+    server (say, in a ``route`` handler) is answered with a 500 carrying its text (mid-stream:
+    an in-band error event) and kept in ``errors``.
     """
 
     def __init__(
@@ -73,6 +75,7 @@ class FakeOpenRouter:
         self.open_connections = 0
         self.peak_connections = 0
         self.disconnects = 0
+        self.errors: list[Exception] = []
 
     # ---- scripting ------------------------------------------------------------------------
 
@@ -106,7 +109,13 @@ class FakeOpenRouter:
                     return reply
         for suffix, handler in self._routes.items():
             if request.path.endswith(suffix):
-                return handler(request)
+                answer = handler(request)
+                if answer is not None and not isinstance(answer, Reply):
+                    raise TypeError(
+                        f"the handler for {suffix!r} returned {type(answer).__name__}; "
+                        "return a pyllm.testing.Reply, or None for the default answer"
+                    )
+                return answer
         return None
 
     # ---- lifecycle ------------------------------------------------------------------------
@@ -204,7 +213,14 @@ class FakeOpenRouter:
                 if request is None:
                     break
                 self.requests.append(request)
-                keep_open = await self._respond(request, reader, writer)
+                try:
+                    keep_open = await self._respond(request, reader, writer)
+                except (ConnectionError, _Aborted, asyncio.IncompleteReadError):
+                    raise
+                except Exception as exc:  # a bug in a handler or the server: say so, as a 500
+                    body = body_bytes({"error": {"message": self._failed(exc), "code": 500}})
+                    await _write_plain(writer, 500, body, "application/json", {})
+                    keep_open = True
                 if not keep_open:
                     break
         except ConnectionError:  # the client went away mid-response
@@ -259,6 +275,20 @@ class FakeOpenRouter:
             await _write_plain(writer, 200, body, "application/json", headers)
         return True
 
+    def _failed(self, exc: Exception) -> str:
+        """Record an exception raised while answering; the text the response carries."""
+        self.errors.append(exc)
+        return f"pyllm.testing: the fake server failed: {type(exc).__name__}: {exc}"
+
+    def _events(self, rendered: Rendered) -> Iterator[bytes]:
+        """The reply's SSE events; an exception while rendering them ends the stream with an
+        in-band error event carrying its text (the status line is already sent)."""
+        try:
+            yield from rendered.sse_events()
+        except Exception as exc:
+            error = {"error": {"code": 500, "message": self._failed(exc)}, "choices": []}
+            yield b"data: " + body_bytes(error) + b"\n\n"
+
     def _default_reply(self, request: RecordedRequest) -> Reply:
         body = request.json if isinstance(request.json, dict) else {}
         if request.path.endswith("/chat/completions") and request.method == "POST":
@@ -294,7 +324,7 @@ class FakeOpenRouter:
         for _ in range(reply.keepalives):
             writer.write(_chunked(b": OPENROUTER PROCESSING\n\n"))
         await writer.drain()
-        for count, event in enumerate(rendered.sse_events()):
+        for count, event in enumerate(self._events(rendered)):
             if isinstance(reply.drop, int) and count >= reply.drop:
                 await writer.drain()
                 _reset(writer)
