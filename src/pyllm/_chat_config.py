@@ -105,6 +105,9 @@ class ChatConfig:
         parallel: bool | None = None,
         max_tool_rounds: int | None = None,
         raise_tool_errors: bool | None = None,
+        tool_timeout: float | None = None,
+        max_result_chars: int | None = None,
+        allow_files: Any = None,
     ) -> _C:
         """Add tools: ``@pyllm.tool`` functions, ``pyllm.Tool`` instances or subclasses.
 
@@ -112,8 +115,15 @@ class ChatConfig:
         applies to the first request of each call); ``parallel=False`` asks for one call at a
         time. ``max_tool_rounds`` (default 25) stops runaway loops with a ``ToolError``;
         ``raise_tool_errors=True`` re-raises a tool's exception instead of telling the model.
+        ``tool_timeout`` (default 60 s; ``math.inf`` for none) is how long a tool without its own
+        ``timeout`` may run; ``max_result_chars`` (default 100,000) caps the text of each result;
+        ``allow_files`` (folders or files, or ``True``) lets tools send local files they name by
+        path in ``pyllm.Content``.
         """
         self.toolbox.add(tools)
+        self.toolbox.set_limits(
+            timeout=tool_timeout, max_result_chars=max_result_chars, allow_files=allow_files
+        )
         if choice is not None:
             self.toolbox.set_choice(choice)
         if parallel is not None:

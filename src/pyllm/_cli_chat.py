@@ -130,30 +130,56 @@ class _PlainView:
 
 
 class _MarkdownView:
-    """Markdown rendered live with rich (the ``cli`` extra) as the answer streams in."""
+    """Markdown rendered live with rich (the ``cli`` extra) as the answer streams in.
+
+    While it streams, the live area shows the end of the answer, at most a screen high (a
+    terminal cannot redraw lines that scrolled away, so a taller live area would print them
+    again). When the answer ends or is stopped, the live area is erased and the whole answer
+    printed once.
+    """
 
     def __init__(self, out: TextIO) -> None:
         from rich.console import Console
         from rich.live import Live
 
         self.console = Console(file=out)
-        self.live = Live(console=self.console, refresh_per_second=12, vertical_overflow="visible")
         self.text = ""
+        self.closed = False
+        self.live = Live(_Tail(self), console=self.console, refresh_per_second=12, transient=True)
         self.live.start()
 
     def show(self, reasoning: str, content: str) -> None:
-        from rich.markdown import Markdown
-
         if reasoning and not self.text:
             self.live.console.print(reasoning, style="dim", end="", markup=False, highlight=False)
-        if content:
-            self.text += content
-            self.live.update(Markdown(self.text))
+        self.text += content  # the live area reads it at its next refresh
 
     def close(self, stopped: bool) -> None:
+        from rich.markdown import Markdown
+
+        self.closed = True  # the live area's last refresh draws nothing: it is erased
         self.live.stop()
+        if self.text:
+            self.console.print(Markdown(self.text))
         if stopped:
             self.console.print("[stopped]", markup=False, highlight=False)
+
+
+class _Tail:
+    """The live area of a :class:`_MarkdownView`: the last screenful of the answer so far."""
+
+    def __init__(self, view: _MarkdownView) -> None:
+        self.view = view
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.markdown import Markdown
+        from rich.segment import Segment
+
+        if self.view.closed or not self.view.text:
+            return
+        lines = console.render_lines(Markdown(self.view.text), options, pad=False)
+        for line in lines[-max(1, options.size.height - 1) :]:
+            yield from line
+            yield Segment.line()
 
 
 def _view(out: TextIO, *, plain: bool) -> _PlainView | _MarkdownView:
@@ -218,8 +244,11 @@ def interactive(chat: Chat, args: argparse.Namespace) -> int:
         if not line:
             continue
         if line.startswith("/"):
-            if _command(chat, line):
-                return 0
+            try:
+                if _command(chat, line):
+                    return 0
+            except Error as exc:  # e.g. /model with a typo: say so, keep the session
+                print(f"error: {exc}", file=sys.stderr)
             continue
         try:
             answer(chat, line, args, sys.stdout)
@@ -236,9 +265,10 @@ def _command(chat: Chat, line: str) -> bool:
     if name == "/clear":
         chat.messages[:] = [m for m in chat.messages if m.role == "system"]
         print("(history cleared)", file=sys.stderr)
-    elif name == "/model" and rest:
-        chat.with_model(rest.strip())
-        print(f"(now talking to {chat.model} on {chat.provider})", file=sys.stderr)
+    elif name == "/model":
+        if rest.strip():
+            chat.with_model(rest.strip())
+        print(f"(talking to {chat.model} on {chat.provider})", file=sys.stderr)
     elif name == "/system" and rest:
         chat.with_instructions(rest.strip())
         print("(system prompt set)", file=sys.stderr)

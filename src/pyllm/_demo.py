@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .client import Client
+    from .errors import Error
     from .message import Message
     from .testing import FakeOpenRouter
 
@@ -32,11 +33,18 @@ def _describe(message: Message) -> str:
     return " · ".join(parts)
 
 
+def _error_line(exc: Error) -> str:
+    """``exc`` as one line that names its class once (API errors already say it)."""
+    text = str(exc)
+    name = type(exc).__name__
+    return text if name in text else f"{name}: {text}"
+
+
 def _script(server: FakeOpenRouter) -> None:
     from .testing import error, text, tool_call
 
     server.reply(
-        text("2 + 2 = 4", model="anthropic/claude-4.5-haiku-20251001", upstream="Amazon Bedrock"),
+        text("2 + 2 = 4"),
         text("1, 2, 3, 4, 5", chunks=5),
         tool_call("weather", {"city": "Berlin"}),
         text("It is 15°C and sunny in Berlin."),
@@ -119,12 +127,12 @@ def _tour(client: Client, model: str, *, bad_client: Client, out: Callable[[str]
         reply = chat.ask("Tell me something")
         out(f"   pyllm waited, retried and got: {reply.content}")
     except Error as exc:
-        out(f"   {type(exc).__name__}: {exc}")
+        out(f"   {_error_line(exc)}")
     try:
         bad_client.chat(model).ask("Hello")
         out("   (the bad key was accepted?)")
     except Error as exc:
-        out(f"   a wrong API key raises {type(exc).__name__}: {exc.__str__()}")
+        out(f"   a wrong API key raises {_error_line(exc)}")
     finally:
         bad_client.close()
     out(

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ._stream import StreamParser
-from .errors import ToolError
+from .errors import InvalidResponseError, ToolError
 from .message import Message
 
 if TYPE_CHECKING:
@@ -37,6 +37,21 @@ class Hooks:
         self.end_message: list[Callable[[Message], Any]] = []
         self.tool_call: list[Callable[[Any], Any]] = []
         self.tool_result: list[Callable[[Any], Any]] = []
+
+
+def _check_call_ids(message: Message) -> None:
+    """Each tool call needs its own id: every result is matched to its call by id."""
+    ids = [call.id for call in message.tool_calls]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise InvalidResponseError(
+            f"the model asked for {len(ids)} tool calls but some share an id "
+            f"({', '.join(map(repr, repeated))}), so their results could not be told apart; "
+            "no tool ran and the history is unchanged. Ask again",
+            status=200,
+            provider=message.provider,
+            generation_id=message.id,
+        )
 
 
 class Exchange:
@@ -103,6 +118,7 @@ class Exchange:
         """Take a complete assistant message. True when the exchange is over; False when its
         tool calls (now in ``pending``) must run first."""
         self._check_open()
+        _check_call_ids(message)
         self.parser = None
         self.staged.append(message)
         for hook in self.hooks.end_message:

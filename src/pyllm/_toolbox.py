@@ -1,17 +1,30 @@
-"""A chat's tools and how one call runs: look up, check arguments, run (sync or async), report.
+"""A chat's tools and how one call runs: look up, check arguments, run (sync or async) within
+the tool's time limit, shape the result (files allowed, length capped), report.
 
 Checking and reporting are shared; only the two ``run`` methods differ (how they await).
 """
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-from collections.abc import Callable, Iterable
+import dataclasses
+import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ._tool_run import ToolTimeout, call_async, call_sync
 from .errors import ToolError
-from .tools import FunctionTool, Tool, ToolResult, failed, finished, run_coroutine
+from .tools import (
+    DEFAULT_MAX_RESULT_CHARS,
+    DEFAULT_TOOL_TIMEOUT,
+    FilePolicy,
+    FunctionTool,
+    Tool,
+    ToolResult,
+    check_files,
+    check_timeout,
+    failed,
+    finished,
+)
 
 if TYPE_CHECKING:
     from ._loop import Hooks
@@ -48,12 +61,36 @@ class Toolbox:
         self.parallel: bool | None = None
         self.max_rounds: int | None = None
         self.raise_errors: bool | None = None
+        self.timeout: float | None = DEFAULT_TOOL_TIMEOUT
+        self.max_result_chars: int = DEFAULT_MAX_RESULT_CHARS
+        self.files: FilePolicy = False
 
     def add(self, items: Iterable[Any]) -> None:
         for item in items:
             added = as_tool(item)
             added.definition()  # fail now on a bad name or an undescribable parameter
+            check_timeout(added.timeout, f"the timeout of tool {added.name!r}")
             self.tools[added.name] = added
+
+    def set_limits(
+        self, *, timeout: Any = None, max_result_chars: Any = None, allow_files: Any = None
+    ) -> None:
+        """Change what is given (``None`` keeps a setting): the time limit of tools without
+        their own, the longest result sent, which local files named by path may be sent."""
+        if timeout is not None:
+            self.timeout = check_timeout(timeout, "tool_timeout")
+        if max_result_chars is not None:
+            if (
+                isinstance(max_result_chars, bool)
+                or not isinstance(max_result_chars, int)
+                or max_result_chars < 1
+            ):
+                raise ValueError(
+                    f"max_result_chars must be a positive whole number, got {max_result_chars!r}"
+                )
+            self.max_result_chars = max_result_chars
+        if allow_files is not None:
+            self.files = check_files(allow_files)
 
     def clear(self) -> None:
         self.tools.clear()
@@ -94,47 +131,64 @@ class Toolbox:
     def _report(self, result: ToolResult, hooks: Hooks, raise_errors: bool) -> ToolResult:
         if raise_errors and result.error is not None:
             raise result.error
+        result = self._capped(result)
         for hook in hooks.tool_result:
             hook(result)
         return result
 
+    def _capped(self, result: ToolResult) -> ToolResult:
+        """``result`` with its text cut to ``max_result_chars`` and a note telling the model."""
+        content, limit = result.content, self.max_result_chars
+        if len(content) <= limit:
+            return result
+        note = (
+            f"\n\n[pyllm: this tool result was truncated: it was {len(content):,} characters "
+            f"and only the first {limit:,} are shown. Ask the tool for less if you need the rest.]"
+        )
+        return dataclasses.replace(result, content=content[:limit] + note)
+
+    def _limit(self, tool: Tool) -> float | None:
+        """Seconds ``tool`` may run: its own ``timeout``, else the chat's (``None``: no limit)."""
+        limit = tool.timeout if tool.timeout is not None else self.timeout
+        return None if limit is None or math.isinf(limit) else limit
+
+    def _failed(self, call: ToolCall, exc: Exception) -> ToolResult:
+        if not isinstance(exc, ToolTimeout):
+            return failed(call, exc)
+        message = (
+            f"the tool {call.name!r} {exc} (its time limit), so pyllm stopped waiting for it. "
+            "Try a smaller request, or answer without it"
+        )
+        return ToolResult(call, f"Error: {message}", is_error=True, error=ToolError(message))
+
     def run(self, call: ToolCall, hooks: Hooks, *, raise_errors: bool) -> ToolResult:
-        """Run one call in the sync loop (async tools run on a private event loop)."""
+        """Run one call in the sync loop: in a worker thread, within the tool's time limit
+        (async tools run on a private event loop there)."""
         prepared = self._prepare(call, hooks)
         if isinstance(prepared, ToolResult):
             return self._report(prepared, hooks, raise_errors)
         found, arguments = prepared
         try:
-            value = found.function(**arguments)
-            if inspect.isawaitable(value):
-                value = run_coroutine(_awaited(value))
-            result = finished(call, value)
+            value = call_sync(found.function, arguments, self._limit(found))
         except Exception as exc:
-            result = failed(call, exc)
+            result = self._failed(call, exc)
+        else:
+            result = finished(call, value, self.files)
         return self._report(result, hooks, raise_errors)
 
     async def arun(self, call: ToolCall, hooks: Hooks, *, raise_errors: bool) -> ToolResult:
-        """Run one call in the async loop (sync tools run in a worker thread)."""
+        """Run one call in the async loop within the tool's time limit (sync tools run in a
+        worker thread)."""
         prepared = self._prepare(call, hooks)
         if isinstance(prepared, ToolResult):
             return self._report(prepared, hooks, raise_errors)
         found, arguments = prepared
         try:
-            if found.is_async:
-                value = await found.function(**arguments)
-            else:
-                value = await asyncio.to_thread(_call, found.function, arguments)
-                if inspect.isawaitable(value):
-                    value = await value
-            result = finished(call, value)
+            value = await call_async(
+                found.function, arguments, self._limit(found), is_async=found.is_async
+            )
         except Exception as exc:
-            result = failed(call, exc)
+            result = self._failed(call, exc)
+        else:
+            result = finished(call, value, self.files)
         return self._report(result, hooks, raise_errors)
-
-
-def _call(function: Callable[..., Any], arguments: dict[str, Any]) -> Any:
-    return function(**arguments)
-
-
-async def _awaited(awaitable: Any) -> Any:
-    return await awaitable

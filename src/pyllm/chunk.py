@@ -32,9 +32,14 @@ class ToolCallDelta:
 class Chunk:
     """A streamed delta. ``content`` is ``""`` when the delta had no text.
 
-    The last chunk of a response carries ``usage`` and ``finish_reason``. While tools run between
-    turns, the stream yields a chunk whose ``tool_call`` names the call being made
-    (``kind == "tool_call"``) and one with its ``tool_result`` (``kind == "tool_result"``).
+    The last chunk of a response carries ``usage`` and ``finish_reason``. While the model writes
+    a tool call, its pieces arrive as ``kind == "tool_call_delta"`` chunks (the fragments are in
+    ``tool_call_deltas``). Once the call is complete and about to run, the stream yields a chunk
+    whose ``tool_call`` is the whole call (``kind == "tool_call"``: ``tool_call`` is never
+    ``None`` then), and after it one with its ``tool_result`` (``kind == "tool_result"``).
+
+    >>> Chunk(tool_call_deltas=(ToolCallDelta(0, arguments='{"ci'),)).kind
+    'tool_call_delta'
     """
 
     content: str = ""
@@ -56,11 +61,14 @@ class Chunk:
 
     @property
     def kind(self) -> str:
-        """``text``, ``reasoning``, ``tool_call``, ``tool_result``, ``usage`` or ``other``."""
+        """``text``, ``reasoning``, ``tool_call_delta``, ``tool_call``, ``tool_result``, ``usage``
+        or ``other``. A ``tool_call`` chunk always carries the complete ``chunk.tool_call``."""
         if self.tool_result is not None:
             return "tool_result"
-        if self.tool_call is not None or self.tool_call_deltas:
+        if self.tool_call is not None:
             return "tool_call"
+        if self.tool_call_deltas:
+            return "tool_call_delta"
         if self.content:
             return "text"
         if self.reasoning or self.reasoning_details:

@@ -307,9 +307,21 @@ class Content:
 
     text: str = ""
     attachments: Sequence[Any] = field(default_factory=tuple)
+    local_paths: tuple[Path, ...] = field(default=(), init=False, repr=False, compare=False)
+    """The local files named by plain paths (``str`` or ``Path``) among ``attachments``. A tool
+    result sends them only when the chat allows them (``with_tools(allow_files=...)``)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "attachments", to_attachments(self.attachments))
+        given = self.attachments
+        files = to_attachments(given)
+        items = [given] if isinstance(given, (str, bytes, bytearray, Path, Attachment)) else given
+        named = tuple(
+            Path(item).expanduser()
+            for item, file in zip(items, files, strict=True)
+            if isinstance(item, (str, Path)) and file.url is None and file.filename is not None
+        )  # read from disk: a URL keeps its url, a data: URL has no file name
+        object.__setattr__(self, "attachments", files)
+        object.__setattr__(self, "local_paths", named)
 
 
 def to_attachments(items: object) -> tuple[Attachment, ...]:

@@ -20,15 +20,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import json
+import math
 import re
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, overload
+from pathlib import Path
+from typing import Any, ClassVar, TypeAlias, overload
 
 from . import _schema
 from ._docstring import parse_docstring
@@ -39,9 +40,32 @@ from .request import ToolDefinition
 if typing.TYPE_CHECKING:
     from .message import ToolCall
 
-__all__ = ["Halt", "Tool", "ToolResult", "tool"]
+__all__ = ["DEFAULT_MAX_RESULT_CHARS", "DEFAULT_TOOL_TIMEOUT", "Halt", "Tool", "ToolResult", "tool"]
 
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+DEFAULT_TOOL_TIMEOUT = 60.0
+"""Seconds a tool may run before the model is told it timed out (per tool: ``timeout=``; per
+chat: ``with_tools(tool_timeout=...)``; ``math.inf`` waits for ever)."""
+
+DEFAULT_MAX_RESULT_CHARS = 100_000
+"""The longest tool result (in characters, about 25,000 tokens) sent to the model; longer ones
+are cut with a note saying so (per chat: ``with_tools(max_result_chars=...)``)."""
+
+FilePolicy: TypeAlias = "bool | tuple[Path, ...]"
+"""Which local files named by plain paths in a tool's ``Content`` may be sent: ``False`` none,
+``True`` any, or those inside these folders (or equal to these files)."""
+
+
+def check_timeout(timeout: Any, what: str = "timeout") -> float | None:
+    """``timeout`` as seconds (``None`` for no limit), or ``ValueError`` naming ``what``."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(
+            f"{what} must be a positive number of seconds (math.inf for no limit), got {timeout!r}"
+        )
+    return None if math.isinf(timeout) else float(timeout)
 
 
 def _check_name(name: str) -> None:
@@ -81,6 +105,8 @@ class ToolResult:
 class Tool:
     """Base class for stateful tools: subclass it and write ``execute`` with type hints.
 
+    ``timeout`` (seconds) overrides the chat's tool time limit for this tool.
+
     >>> class Counter(Tool):
     ...     '''Count how often it was called.'''
     ...     def __init__(self) -> None:
@@ -95,6 +121,7 @@ class Tool:
     name: str = ""
     description: str = ""
     strict: ClassVar[bool | None] = None
+    timeout: float | None = None
 
     def execute(self, **arguments: Any) -> Any:
         raise NotImplementedError("a Tool subclass must define execute(...)")
@@ -146,13 +173,18 @@ class FunctionTool(Tool):
     """A plain function made into a tool by ``@pyllm.tool``; calling it calls the function."""
 
     def __init__(
-        self, fn: Callable[..., Any], name: str | None = None, description: str | None = None
+        self,
+        fn: Callable[..., Any],
+        name: str | None = None,
+        description: str | None = None,
+        timeout: float | None = None,
     ):
         self._fn = fn
         self.name = name or fn.__name__
         self.description = (
             description if description is not None else parse_docstring(fn.__doc__)[0]
         )
+        self.timeout = timeout
         functools.update_wrapper(self, fn)
         _check_name(self.name)
 
@@ -168,7 +200,7 @@ class FunctionTool(Tool):
 def tool(fn: Callable[..., Any], /) -> FunctionTool: ...
 @overload
 def tool(
-    *, name: str | None = None, description: str | None = None
+    *, name: str | None = None, description: str | None = None, timeout: float | None = None
 ) -> Callable[[Callable[..., Any]], FunctionTool]: ...
 
 
@@ -178,18 +210,21 @@ def tool(
     *,
     name: str | None = None,
     description: str | None = None,
+    timeout: float | None = None,
 ) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
     """Make a function a tool: ``@pyllm.tool`` or ``@pyllm.tool(name=..., description=...)``.
 
     The name comes from the function, the description from the docstring's first paragraph,
     parameter descriptions from its ``Args:`` section (or ``Annotated[T, "..."]``), and the JSON
-    Schema from the type hints. Sync and async functions both work.
+    Schema from the type hints. Sync and async functions both work. ``timeout`` (seconds)
+    overrides the chat's tool time limit for this tool.
     """
+    check_timeout(timeout)
     if fn is None:
-        return lambda f: FunctionTool(f, name, description)
+        return lambda f: FunctionTool(f, name, description, timeout)
     if not callable(fn):
         raise ToolError(f"@pyllm.tool needs a function, got {type(fn).__name__}")
-    return FunctionTool(fn, name, description)
+    return FunctionTool(fn, name, description, timeout)
 
 
 def _describe(fn: Callable[..., Any], owner: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -216,12 +251,15 @@ def _describe(fn: Callable[..., Any], owner: str) -> tuple[dict[str, Any], dict[
     return schema, {name: hint for name, hint, _ in fields}
 
 
-def _error(call: ToolCall, message: str) -> ToolResult:
-    return ToolResult(call, f"Error: {message}", is_error=True)
+def _error(call: ToolCall, message: str, error: BaseException | None = None) -> ToolResult:
+    return ToolResult(call, f"Error: {message}", is_error=True, error=error)
 
 
 def render_result(value: Any) -> str:
-    """A tool's return value as the text the model receives: strings as they are, else JSON."""
+    """A tool's return value as the text the model receives: strings as they are, else JSON.
+
+    Raises ``TypeError`` naming the type of a value that has no JSON form.
+    """
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, default=_jsonable)
@@ -239,21 +277,68 @@ def _jsonable(value: Any) -> Any:
         return value.model_dump(mode="json")
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
-    return str(value)
+    kind = type(value)
+    raise TypeError(f"a {kind.__module__}.{kind.__qualname__} value has no JSON form")
 
 
-def finished(call: ToolCall, value: Any) -> ToolResult:
+_RETURNABLE = (
+    "return a str, a number, a bool, None, a list or dict of those, a dataclass, an Enum, "
+    "a pydantic model, or pyllm.Content"
+)
+
+
+def finished(call: ToolCall, value: Any, files: FilePolicy = False) -> ToolResult:
     """The result for a tool that returned ``value``: ``Halt`` ends the loop; an ``Attachment``
-    or ``Content`` sends files along (as a user message after the round's results)."""
+    or ``Content`` sends files along (as a user message after the round's results).
+
+    ``files`` says which local files named by plain paths in a ``Content`` may be sent (the
+    model may have chosen the path); ``Attachment`` values the tool built are always sent.
+    """
     if isinstance(value, Halt):
-        content = value.content if value.content is not None else render_result(value.value)
+        content = value.content if value.content is not None else _halt_text(value.value)
         return ToolResult(call, content, value.value, halted=True)
     if isinstance(value, Attachment):
         value = Content("", [value])
     if isinstance(value, Content):
+        refused = [str(p) for p in value.local_paths if not _allowed(p, files)]
+        if refused:
+            return _refused_files(call, refused)
         text = value.text or f"Returned {len(value.attachments)} attachment(s)."
         return ToolResult(call, text, value, attachments=tuple(value.attachments))
-    return ToolResult(call, render_result(value), value)
+    try:
+        return ToolResult(call, render_result(value), value)
+    except (TypeError, ValueError) as exc:  # no JSON form, or a circular reference
+        message = (
+            f"tool {call.name!r} returned a value that cannot be sent to the model ({exc}); "
+            f"the tool should {_RETURNABLE}"
+        )
+        return _error(call, message, TypeError(message))
+
+
+def _halt_text(value: Any) -> str:
+    """A ``Halt`` value as text: JSON when it has a JSON form (it need not: it is for the
+    caller, as ``reply.parsed``), else ``str(value)``."""
+    try:
+        return render_result(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _allowed(path: Path, files: FilePolicy) -> bool:
+    if isinstance(files, bool):
+        return files
+    resolved = path.resolve()
+    return any(resolved == place or resolved.is_relative_to(place) for place in files)
+
+
+def _refused_files(call: ToolCall, paths: list[str]) -> ToolResult:
+    message = (
+        f"tool {call.name!r} named local files by path in its result ({', '.join(paths)}), and "
+        "pyllm does not send files a tool result names by path unless the chat allows them. "
+        "Build them in the tool with pyllm.Attachment.from_path(...), or allow their folder "
+        "with chat.with_tools(..., allow_files=[...])"
+    )
+    return _error(call, message, ToolError(message))
 
 
 def failed(call: ToolCall, exc: BaseException) -> ToolResult:
@@ -261,13 +346,14 @@ def failed(call: ToolCall, exc: BaseException) -> ToolResult:
     return ToolResult(call, f"Error: {type(exc).__name__}: {exc}", is_error=True, error=exc)
 
 
-def run_coroutine(coroutine: typing.Coroutine[Any, Any, Any]) -> Any:
-    """Run an async tool from sync code, even when an event loop is running in this thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    import concurrent.futures
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+def check_files(files: Any) -> FilePolicy:
+    """``allow_files`` as a policy: ``True``/``False``, or folders and files (resolved now)."""
+    if isinstance(files, bool):
+        return files
+    if isinstance(files, (str, Path)):
+        files = [files]
+    if not isinstance(files, Sequence) or not all(isinstance(f, (str, Path)) for f in files):
+        raise TypeError(
+            f"allow_files must be True, False or a list of folders and files, got {files!r}"
+        )
+    return tuple(Path(f).expanduser().resolve() for f in files)

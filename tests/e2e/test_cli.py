@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
 import select
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
+
+import pyte
 
 import pyllm
 from pyllm.testing import FakeOpenRouter, error, text
@@ -39,6 +44,11 @@ def test_demo_runs_offline_and_says_so() -> None:
     assert "pyllm waited, retried and got" in out
     assert "AuthenticationError" in out
     assert "the chat history is intact: 10 messages" in out
+    # each error line names its class once; the local server is not passed off as a provider
+    assert "a wrong API key raises 401 AuthenticationError from openrouter: Invalid API key" in out
+    assert all(line.count("Error") <= 1 for line in out.splitlines()), out
+    assert "Fake Provider" not in out and "Amazon Bedrock" not in out
+    assert out.count("via pyllm.testing") == 2
 
 
 def test_version_and_help() -> None:
@@ -188,3 +198,75 @@ def test_interactive_session_in_a_terminal(server: FakeOpenRouter) -> None:
     history = server.requests[-1].json["messages"]
     assert [m["role"] for m in history] == ["user", "assistant", "user", "assistant", "user"]
     assert history[3]["content"].startswith("a b c")  # the stopped answer was kept
+
+
+def _terminal(server: FakeOpenRouter, rows: int = 24) -> tuple[int, subprocess.Popen[bytes]]:
+    """``pyllm chat`` in a pseudo-terminal of ``rows`` x 80; returns the terminal's fd."""
+    main, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 80, 0, 0))
+    process = subprocess.Popen(
+        [*PYLLM, "chat", "-m", "x/y"],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env={**os.environ, **_env(server)},
+        close_fds=True,
+    )
+    os.close(child)
+    return main, process
+
+
+def _screen_and_scrollback(output: bytes, rows: int) -> list[str]:
+    """What a terminal shows for ``output``, lines scrolled away included."""
+    screen = pyte.HistoryScreen(80, rows, history=10_000)
+    pyte.ByteStream(screen).feed(output)
+    scrolled = ["".join(line[x].data for x in range(80)).rstrip() for line in screen.history.top]
+    return scrolled + [line.rstrip() for line in screen.display]
+
+
+def test_ctrl_c_on_a_long_answer_shows_it_once(server: FakeOpenRouter) -> None:
+    story = "\n\n".join(f"Paragraph {i} of the story." for i in range(40))
+    server.reply(text(story, chunk_delay=0.01))
+    main, process = _terminal(server, rows=12)
+    try:
+        seen = _read_until(main, b"you> ")
+        os.write(main, b"tell me a story\n")
+        seen += _read_until(main, b"Paragraph 20 ")  # taller than the terminal by now
+        process.send_signal(signal.SIGINT)
+        seen += _read_until(main, b"you> ")
+        os.write(main, b"/exit\n")
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(main)
+    lines = _screen_and_scrollback(seen, rows=12)
+    shown = [line for line in lines if line.startswith("Paragraph")]
+    assert shown[0] == "Paragraph 0 of the story."
+    assert len(shown) == len(set(shown)), shown  # each paragraph once: nothing printed twice
+    assert shown == [f"Paragraph {i} of the story." for i in range(len(shown) - 1)] + shown[-1:]
+    assert lines.count("[stopped]") == 1
+
+
+def test_a_model_typo_in_a_session_is_reported_and_the_session_goes_on(
+    server: FakeOpenRouter,
+) -> None:
+    server.reply(text("Still here."))
+    main, process = _terminal(server)
+    try:
+        _read_until(main, b"you> ")
+        os.write(main, b"/model claude-hiaku-4-5\n")
+        typo = _read_until(main, b"you> ")
+        assert b"error: unknown model 'claude-hiaku-4-5'" in typo
+        assert b"did you mean 'claude-haiku-4-5'" in typo
+        os.write(main, b"/model\n")
+        assert b"(talking to x/y on openrouter)" in _read_until(main, b"you> ")
+        os.write(main, b"are you there?\n")
+        assert b"Still here." in _read_until(main, b"you> ")
+        os.write(main, b"/exit\n")
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(main)
+    assert server.requests[-1].json["model"] == "x/y"

@@ -40,7 +40,7 @@ def embeddings_reply(request: Mapping[str, Any]) -> Reply:
             for i, t in enumerate(texts)
         ],
         "model": str(request.get("model", "")).split("/")[-1],
-        "provider": "Fake Provider",
+        "provider": "pyllm.testing",
         "id": "gen-emb-fake",
         "usage": {
             "prompt_tokens": tokens,

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
+
+from ._checks import check_reply_fields, check_tool_call_fields, tool_calls_tuple, urls_tuple
 
 __all__ = [
     "Reply",
@@ -29,11 +31,18 @@ _counter = iter(range(1, 1 << 62))
 
 @dataclass(frozen=True, slots=True)
 class ToolCallSpec:
-    """A tool call the fake model makes."""
+    """A tool call the fake model makes: ``ToolCallSpec("weather", {"city": "Oslo"})``.
+
+    ``arguments`` is a dict (sent as JSON) or the exact string to send; ``id`` defaults to a
+    fresh one per reply.
+    """
 
     name: str
     arguments: Mapping[str, Any] | str = field(default_factory=dict)
     id: str | None = None
+
+    def __post_init__(self) -> None:
+        check_tool_call_fields(self.name, self.arguments, self.id)
 
     def arguments_json(self) -> str:
         if isinstance(self.arguments, str):
@@ -50,6 +59,8 @@ class Reply:
     that many SSE data events. ``stall`` seconds of silence come after ``stall_after`` events.
     ``write_size`` sends the body in pieces of that many bytes (chunked), to exercise decoders;
     with ``chunk_delay`` the pieces come that many seconds apart (a body that trickles in).
+    ``upstream`` is who the reply says served it (``"pyllm.testing"`` unless you script one).
+    Fields are checked when the reply is made: a wrong type is a ``TypeError`` right there.
     """
 
     text: str | None = None
@@ -59,7 +70,7 @@ class Reply:
     finish_reason: str | None = None
     usage: Mapping[str, Any] | None = None
     model: str | None = None
-    upstream: str = "Fake Provider"
+    upstream: str = "pyllm.testing"
     chunks: int | None = None
     keepalives: int = 1
     whitespace: bool = True
@@ -78,6 +89,11 @@ class Reply:
     stall_after: int = 0
     repeat: int = 1
     write_size: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tool_calls", tool_calls_tuple(self.tool_calls, ToolCallSpec))
+        object.__setattr__(self, "images", urls_tuple(self.images))
+        check_reply_fields({f.name: getattr(self, f.name) for f in fields(self)})
 
     def but(self, **changes: Any) -> Reply:
         """A copy with some fields changed."""

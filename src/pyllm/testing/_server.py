@@ -8,44 +8,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
-import struct
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from http import HTTPStatus
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from .. import _json
+from ._http1 import (
+    RecordedRequest,
+    _Aborted,
+    _chunked,
+    _client_left_during,
+    _head,
+    _read_request,
+    _reset,
+    _write_pieces,
+    _write_plain,
+)
 from ._media import TINY_PNG_URL, embeddings_reply, images_reply, wants_image
 from ._replies import Rendered, Reply, body_bytes
 
 __all__ = ["FakeOpenRouter", "RecordedRequest"]
 
 Handler = Callable[["RecordedRequest"], Reply | None]
-_REASONS = {status.value: status.phrase for status in HTTPStatus} | {529: "Overloaded"}
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedRequest:
-    """A request the server received: ``method``, ``path`` (without the query string, which is
-    ``query``), lower-cased ``headers``, ``body``."""
-
-    method: str
-    path: str
-    headers: Mapping[str, str]
-    body: bytes = b""
-    json: Any = field(default=None, compare=False)
-    query: str = ""
-
-    @property
-    def messages(self) -> list[Any]:
-        return list(self.json.get("messages") or []) if isinstance(self.json, dict) else []
-
-
-class _Aborted(Exception):
-    pass
 
 
 class FakeOpenRouter:
@@ -59,7 +43,9 @@ class FakeOpenRouter:
     ('Hi there!', 'Hello')
 
     Unscripted chat requests get an echo of the last user message. ``api_key`` makes the server
-    answer 401 (like OpenRouter) to requests without that bearer key.
+    answer 401 (like OpenRouter) to requests without that bearer key. An exception inside the
+    server (say, in a ``route`` handler) is answered with a 500 carrying its text (mid-stream:
+    an in-band error event) and kept in ``errors``.
     """
 
     def __init__(
@@ -89,6 +75,7 @@ class FakeOpenRouter:
         self.open_connections = 0
         self.peak_connections = 0
         self.disconnects = 0
+        self.errors: list[Exception] = []
 
     # ---- scripting ------------------------------------------------------------------------
 
@@ -122,7 +109,13 @@ class FakeOpenRouter:
                     return reply
         for suffix, handler in self._routes.items():
             if request.path.endswith(suffix):
-                return handler(request)
+                answer = handler(request)
+                if answer is not None and not isinstance(answer, Reply):
+                    raise TypeError(
+                        f"the handler for {suffix!r} returned {type(answer).__name__}; "
+                        "return a pyllm.testing.Reply, or None for the default answer"
+                    )
+                return answer
         return None
 
     # ---- lifecycle ------------------------------------------------------------------------
@@ -221,7 +214,14 @@ class FakeOpenRouter:
                 if request is None:
                     break
                 self.requests.append(request)
-                keep_open = await self._respond(request, reader, writer)
+                try:
+                    keep_open = await self._respond(request, reader, writer)
+                except (ConnectionError, _Aborted, asyncio.IncompleteReadError):
+                    raise
+                except Exception as exc:  # a bug in a handler or the server: say so, as a 500
+                    body = body_bytes({"error": {"message": self._failed(exc), "code": 500}})
+                    await _write_plain(writer, 500, body, "application/json", {})
+                    keep_open = True
                 if not keep_open:
                     break
         except ConnectionError:  # the client went away mid-response
@@ -276,6 +276,20 @@ class FakeOpenRouter:
             await _write_plain(writer, 200, body, "application/json", headers)
         return True
 
+    def _failed(self, exc: Exception) -> str:
+        """Record an exception raised while answering; the text the response carries."""
+        self.errors.append(exc)
+        return f"pyllm.testing: the fake server failed: {type(exc).__name__}: {exc}"
+
+    def _events(self, rendered: Rendered) -> Iterator[bytes]:
+        """The reply's SSE events; an exception while rendering them ends the stream with an
+        in-band error event carrying its text (the status line is already sent)."""
+        try:
+            yield from rendered.sse_events()
+        except Exception as exc:
+            error = {"error": {"code": 500, "message": self._failed(exc)}, "choices": []}
+            yield b"data: " + body_bytes(error) + b"\n\n"
+
     def _default_reply(self, request: RecordedRequest) -> Reply:
         body = request.json if isinstance(request.json, dict) else {}
         if request.path.endswith("/chat/completions") and request.method == "POST":
@@ -311,7 +325,7 @@ class FakeOpenRouter:
         for _ in range(reply.keepalives):
             writer.write(_chunked(b": OPENROUTER PROCESSING\n\n"))
         await writer.drain()
-        for count, event in enumerate(rendered.sse_events()):
+        for count, event in enumerate(self._events(rendered)):
             if isinstance(reply.drop, int) and count >= reply.drop:
                 await writer.drain()
                 _reset(writer)
@@ -335,94 +349,3 @@ class FakeOpenRouter:
                 await writer.drain()
         writer.write(b"0\r\n\r\n")
         await writer.drain()
-
-
-async def _client_left_during(reader: asyncio.StreamReader, seconds: float) -> bool:
-    """Wait ``seconds``; True as soon as the client closes its side (like a cancelled call)."""
-    try:
-        data = await asyncio.wait_for(reader.read(1), timeout=seconds)
-    except asyncio.TimeoutError:
-        return False
-    return data == b""
-
-
-def _head(status: int, headers: Mapping[str, str]) -> bytes:
-    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}"]
-    lines.extend(f"{k}: {v}" for k, v in headers.items())
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-
-
-def _chunked(data: bytes) -> bytes:
-    return b"%x\r\n%s\r\n" % (len(data), data)
-
-
-async def _write_plain(
-    writer: asyncio.StreamWriter,
-    status: int,
-    body: bytes,
-    content_type: str,
-    headers: Mapping[str, str],
-) -> None:
-    head = _head(
-        status, {"Content-Type": content_type, "Content-Length": str(len(body)), **headers}
-    )
-    writer.write(head + body)
-    await writer.drain()
-
-
-async def _write_pieces(
-    writer: asyncio.StreamWriter, reply: Reply, body: bytes, content_type: str, size: int
-) -> None:
-    """The body in chunks of ``size`` bytes, ``reply.chunk_delay`` seconds apart (a trickle)."""
-    head = {"Content-Type": content_type, "Transfer-Encoding": "chunked", **reply.headers}
-    writer.write(_head(reply.status, head))
-    for start in range(0, len(body), size):
-        writer.write(_chunked(body[start : start + size]))
-        await writer.drain()
-        if reply.chunk_delay:
-            await asyncio.sleep(reply.chunk_delay)
-    writer.write(b"0\r\n\r\n")
-    await writer.drain()
-
-
-def _reset(writer: asyncio.StreamWriter) -> None:
-    """Close with a TCP reset (SO_LINGER 0), like a proxy or provider crashing."""
-    sock = writer.get_extra_info("socket")
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    writer.transport.abort()
-
-
-async def _read_request(reader: asyncio.StreamReader) -> RecordedRequest | None:
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError:
-        return None
-    except asyncio.LimitOverrunError:
-        raise _Aborted from None
-    lines = head.decode("latin-1").split("\r\n")
-    method, target, _ = [*lines[0].split(" ", 2), "", ""][:3]
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        if ":" in line:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        parts = []
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16)
-            if size == 0:
-                await reader.readuntil(b"\r\n")
-                break
-            parts.append(await reader.readexactly(size))
-            await reader.readexactly(2)
-        body = b"".join(parts)
-    else:
-        body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
-    parsed: Any = None
-    if body:
-        with contextlib.suppress(ValueError):
-            parsed = _json.loads(body)
-    path, _, query = target.partition("?")
-    return RecordedRequest(method, path, headers, body, parsed, query)
