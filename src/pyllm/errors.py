@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._fallback import RouteAttempt
     from .message import Message
 
 __all__ = [
@@ -77,9 +78,23 @@ __all__ = [
 class Error(Exception):
     """Root of every pyllm error.
 
+    ``attempts`` lists the routes a chat with fallbacks tried, with what each answered (the last
+    is this error); the message mentions them when there were several.
+
     >>> issubclass(RateLimitError, Error)
     True
     """
+
+    attempts: tuple[RouteAttempt, ...] = ()
+
+    def __str__(self) -> str:
+        return super().__str__() + _routes_tried(self)
+
+
+def _routes_tried(error: Error) -> str:
+    if len(error.attempts) < 2:
+        return ""
+    return f" [every route failed: {'; '.join(map(str, error.attempts))}]"
 
 
 class ConfigurationError(Error):
@@ -188,7 +203,7 @@ class APIError(Error):
             text += f" [retry after {self.retry_after:g}s]"
         if self.hint:
             text += f" -- {self.hint}"
-        return text
+        return text + _routes_tried(self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"
