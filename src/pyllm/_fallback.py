@@ -112,8 +112,6 @@ class Turn:
     def on_error(self, error: Exception, *, reached_caller: bool = False) -> float | None:
         """Seconds to wait before the next attempt (on the same or the next route), or ``None``
         to give up with ``error``. Nothing is retried once output reached the caller."""
-        if not isinstance(error, Exception):
-            return None
         wait = None
         if not reached_caller and isinstance(error, Error):
             wait = self.attempts.wait_after(error)

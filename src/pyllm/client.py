@@ -14,7 +14,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from .config import Settings, apply_log_level, check_names
+from .config import Settings, apply_log_level, check_settings
 from .errors import ConfigurationError, UnsupportedError
 
 if TYPE_CHECKING:
@@ -53,7 +53,8 @@ class Client:
         async_http_client: Any = None,
         **settings: Any,
     ) -> None:
-        self._overrides: dict[str, Any] = dict(check_names(settings))
+        check_settings(settings)  # a bad value raises here, naming the argument
+        self._overrides: dict[str, Any] = dict(settings)
         self._transport = transport
         self._async_transport = async_transport
         self._http_client = http_client
@@ -83,8 +84,11 @@ class Client:
         return self._settings
 
     def configure(self, **settings: Any) -> Client:
-        """Change settings; later requests use them (open connections are recycled)."""
-        check_names(settings)
+        """Change settings; later requests use them (open connections are recycled).
+
+        Values are checked first: a bad one raises :class:`~pyllm.ConfigurationError` naming
+        the argument, and nothing changes."""
+        check_settings(settings)
         self._overrides.update(settings)
         self._settings = None
         self._configured = None

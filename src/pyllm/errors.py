@@ -3,7 +3,7 @@
 ::
 
     Error                                   the root: ``except pyllm.Error`` catches all below
-    ├── ConfigurationError                  a setting is missing or invalid (names the env variable)
+    ├── ConfigurationError                  a setting or with_* value is missing or bad (ValueError)
     ├── ModelNotFoundError                  an unknown model id or alias ("did you mean ...")
     ├── UnsupportedError                    the model or provider cannot do what was asked
     ├── AttachmentError                     a file cannot be sent (missing, unreadable, too big...)
@@ -97,8 +97,12 @@ def _routes_tried(error: Error) -> str:
     return f" [every route failed: {'; '.join(map(str, error.attempts))}]"
 
 
-class ConfigurationError(Error):
-    """A setting is missing or invalid; the message names the setting and its env variable."""
+class ConfigurationError(Error, ValueError):
+    """A setting or a ``with_*`` argument is missing or invalid; the message names the argument
+    (or the environment variable the value came from) and what it accepts.
+
+    It is also a ``ValueError``: a bad value is a developer mistake, caught either way.
+    """
 
 
 class ModelNotFoundError(Error):

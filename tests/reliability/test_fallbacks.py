@@ -158,7 +158,9 @@ def test_a_failed_models_list_tries_each_other_model_once_client_side(
     reply = ask_in(chat, mode)
     sent = [r.json for r in server.requests]
     assert [s["model"] for s in sent] == ["a/primary"] * 3 + ["b/second", "google/gemini-2.5-flash"]
-    assert all(s["models"] == ["a/primary", "b/second", "google/gemini-2.5-flash"] for s in sent[:3])
+    assert all(
+        s["models"] == ["a/primary", "b/second", "google/gemini-2.5-flash"] for s in sent[:3]
+    )
     assert all("models" not in s for s in sent[3:])  # client-side: one model per request
     assert reply.content == "third answered"
     assert moves == [("a/primary", "b/second"), ("b/second", "google/gemini-2.5-flash")]
