@@ -53,11 +53,13 @@ def resolve(
     configured: Sequence[str],
     custom: Collection[str] = (),
     catalog: Callable[[], Catalog],
+    builtin: Collection[str] = (),
 ) -> tuple[str, str]:
     """``(model id, provider)`` for what the user asked; see "Resolution order" in the README.
 
     ``configured`` lists the providers with credentials in order (registered custom providers
-    first), ``custom`` the registered ones; ``catalog`` is called only when data is needed.
+    first), ``custom`` the registered ones, ``builtin`` those pyllm ships (for error hints);
+    ``catalog`` is called only when data is needed.
     """
     if provider is not None:
         if provider in custom or (provider == OPENROUTER and is_vendor_id(name)):
@@ -65,7 +67,7 @@ def resolve(
         data = catalog()
         model_id = data.translate(name, provider)
         if model_id is None:
-            raise data.not_found(name, provider)
+            raise data.not_found(name, provider, configured=configured, builtin=builtin)
         return model_id, provider
     if is_vendor_id(name) and (OPENROUTER in configured or not configured):
         return name, OPENROUTER
@@ -78,7 +80,7 @@ def resolve(
         return name, next(p for p in configured if p in custom)
     model_id = data.translate(name, OPENROUTER) or (name if is_vendor_id(name) else None)
     if model_id is None:
-        raise data.not_found(name)
+        raise data.not_found(name, configured=configured, builtin=builtin)
     return model_id, OPENROUTER
 
 
@@ -186,7 +188,13 @@ class Models:
         """
         model = self.get(name, provider)
         if model is None:
-            raise self._view()[0].not_found(name, provider)
+            from .client import BUILTIN_PROVIDER_NAMES
+
+            catalog = self._view()[0]
+            configured = self._preferred()
+            raise catalog.not_found(
+                name, provider, configured=configured, builtin=BUILTIN_PROVIDER_NAMES
+            )
         return model
 
     # ---- queries --------------------------------------------------------------------------
@@ -303,6 +311,7 @@ class Registry(Models):
             configured=client.configured_providers(),
             custom=list(client._custom),
             catalog=self._loaded,
+            builtin=client._builtin_names(),
         )
 
     def forget(self) -> None:
