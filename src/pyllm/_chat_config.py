@@ -297,12 +297,8 @@ class ChatConfig:
 
     @property
     def usage(self) -> Usage:
-        """Tokens and cost of every answer in this conversation, summed."""
-        total = Usage()
-        for message in self.messages:
-            if message.usage is not None:
-                total = total + message.usage
-        return total
+        """Tokens and cost of every answer in this conversation, summed (costs exactly)."""
+        return Usage.sum(m.usage for m in self.messages if m.usage is not None)
 
     @property
     def cost(self) -> float | None:
