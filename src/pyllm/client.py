@@ -93,8 +93,10 @@ class Client:
         self._settings = None
         self._configured = None
         self._providers.clear()
-        if self._models is not None and "models_cache_path" in settings:
-            self._models.forget()
+        if self._models is not None and any(
+            name == "models_cache_path" or name.endswith("_base_url") for name in settings
+        ):
+            self._models.forget()  # cached listings are per cache file and base URL
         if self._sync is not None:
             self._sync.close()
             self._sync = None
@@ -107,6 +109,8 @@ class Client:
         """Make ``provider`` available by its ``name`` (e.g. an :class:`OpenAICompatible`)."""
         self._custom[provider.name] = provider
         self._configured = None
+        if self._models is not None:
+            self._models.forget()  # a listing cached for its base URL may now apply
         return self
 
     def provider(self, name: str) -> Provider:
