@@ -55,7 +55,7 @@ class RouteAttempt:
     def __str__(self) -> str:
         error = self.error
         status = f"{error.status} " if isinstance(error, APIError) and error.status else ""
-        text = error.message if isinstance(error, (APIError, APIConnectionError)) else str(error)
+        text = getattr(error, "message", None) or BaseException.__str__(error)  # not the routes
         return f"{self.route}: {status}{type(error).__name__}: {text or 'no message given'}"
 
 

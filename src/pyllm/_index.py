@@ -106,8 +106,8 @@ class Catalog:
         builtin: Collection[str] = (),
     ) -> ModelNotFoundError:
         """The error for a name that does not resolve: where the model is listed and how to
-        reach it (``configured`` providers have keys; ``builtin`` ones ship with pyllm), else
-        the closest ids and aliases (never ``name`` itself) as suggestions."""
+        reach it (when ``builtin``, the providers pyllm ships, is given; ``configured`` ones have
+        keys), and the closest ids and aliases (never ``name`` itself) as suggestions."""
         known = {m.id for m in self.models if provider is None or m.provider == provider}
         known.update(a for a, t in self.aliases.items() if provider is None or provider in t)
         known.discard(name)
@@ -116,7 +116,7 @@ class Catalog:
         close = tuple(difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6))
         hint = f"did you mean {', '.join(map(repr, close))}?" if close else ""
         where = f" on {provider}" if provider else ""
-        reach = self._reach(name, provider, configured, builtin)
+        reach = self._reach(name, provider, configured, builtin) if builtin else ""
         if reach:
             mine = f"on {provider}" if provider else f"from {', '.join(configured)}"
             if not provider and not configured:

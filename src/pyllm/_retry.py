@@ -7,6 +7,7 @@
 >>> policy.delay(BadRequestError("bad", status=400), attempt=0, elapsed=0.0) is None
 True
 >>> policy.delay(RateLimitError("wall", status=429, retry_after=3600.0), attempt=0, elapsed=0.0)
+>>> # None: a wait beyond max_retry_wait is not worth it; the error is raised at once
 """
 
 from __future__ import annotations

@@ -41,8 +41,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ._routes_tried import RoutesTried
+
 if TYPE_CHECKING:
-    from ._fallback import RouteAttempt
     from .message import Message
 
 __all__ = [
@@ -75,34 +76,16 @@ __all__ = [
 ]
 
 
-class Error(Exception):
+class Error(RoutesTried, Exception):
     """Root of every pyllm error.
-
-    ``attempts`` lists the routes a chat with fallbacks tried, with what each answered (the last
-    is this error); the message mentions them when there were several.
 
     >>> issubclass(RateLimitError, Error)
     True
     """
 
-    attempts: tuple[RouteAttempt, ...] = ()
-
-    def __str__(self) -> str:
-        return super().__str__() + _routes_tried(self)
-
-
-def _routes_tried(error: Error) -> str:
-    if len(error.attempts) < 2:
-        return ""
-    return f" [every route failed: {'; '.join(map(str, error.attempts))}]"
-
 
 class ConfigurationError(Error, ValueError):
-    """A setting or a ``with_*`` argument is missing or invalid; the message names the argument
-    (or the environment variable the value came from) and what it accepts.
-
-    It is also a ``ValueError``: a bad value is a developer mistake, caught either way.
-    """
+    """A bad or missing setting or ``with_*`` value (a ValueError too); names the argument."""
 
 
 class ModelNotFoundError(Error):
@@ -207,7 +190,7 @@ class APIError(Error):
             text += f" [retry after {self.retry_after:g}s]"
         if self.hint:
             text += f" -- {self.hint}"
-        return text + _routes_tried(self)
+        return text + self.routes_tried()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .client import Client
+    from .errors import ModelNotFoundError
     from .providers.base import Provider
 
     models: Registry  # the default client's registry, served by __getattr__ below
@@ -153,14 +154,11 @@ class Models:
         """
         model = self.get(name, provider)
         if model is None:
-            from .client import BUILTIN_PROVIDER_NAMES
-
-            catalog = self._view()[0]
-            configured = self._preferred()
-            raise catalog.not_found(
-                name, provider, configured=configured, builtin=BUILTIN_PROVIDER_NAMES
-            )
+            raise self._not_found(name, provider)
         return model
+
+    def _not_found(self, name: str, provider: str | None) -> ModelNotFoundError:
+        return self._view()[0].not_found(name, provider)
 
     # ---- queries --------------------------------------------------------------------------
 
@@ -246,6 +244,16 @@ class Registry(Models):
             models, self.source = load_models(self.cache_path, self._base_urls)
             catalog = self._current = Catalog(models, read_aliases())
         return catalog
+
+    def _not_found(self, name: str, provider: str | None) -> ModelNotFoundError:
+        """With this client's keys known, the error can say how to reach the model."""
+        client = self._client
+        return self._loaded().not_found(
+            name,
+            provider,
+            configured=client.configured_providers(),
+            builtin=client._builtin_names(),
+        )
 
     def _base_urls(self) -> dict[str, str]:
         """Provider name -> the base URL this client talks to: what cached listings are for."""

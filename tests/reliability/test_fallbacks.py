@@ -334,3 +334,15 @@ def test_same_model_through_another_route_via_the_alias_table() -> None:
             "answered via OpenRouter",
         )
         client.close()
+
+
+def test_an_error_that_is_not_an_api_error_lists_the_routes_too(two_hosts: Any) -> None:
+    client, primary, _ = two_hosts
+    primary.reply(error(503, "primary down", repeat=2))
+    chat = client.chat("m", provider="primary").with_fallbacks(("gpt-4.1-mini", "openai"))
+    with pytest.raises(pyllm.ConfigurationError) as caught:
+        chat.ask("hi")
+    message = str(caught.value)
+    assert "needs an API key" in message
+    assert "m via primary: 503 ServiceUnavailableError: primary down" in message
+    assert len(caught.value.attempts) == 2
