@@ -58,6 +58,7 @@ _EXPORTS: dict[str, str] = {
     "RequestTimeoutError": "errors",
     "ServerError": "errors",
     "Route": "_fallback",
+    "RouteAttempt": "_fallback",
     "ServiceUnavailableError": "errors",
     "Tool": "tools",
     "Settings": "config",
@@ -113,6 +114,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from . import providers as providers
     from . import testing as testing
     from ._fallback import Route as Route
+    from ._fallback import RouteAttempt as RouteAttempt
     from ._stream import AsyncChatStream as AsyncChatStream
     from ._stream import ChatStream as ChatStream
     from .chunk import Chunk as Chunk

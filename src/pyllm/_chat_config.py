@@ -1,6 +1,11 @@
 """The configuration half of :class:`pyllm.Chat`: every ``with_*`` and ``on_*`` method.
 
 Each returns the same chat, so calls chain. Nothing here talks to a server.
+
+One rule for mistakes, checked when the method is called: an argument of the wrong type raises
+``TypeError``; a value out of range or not among the allowed words raises
+:class:`~pyllm.ConfigurationError` (a ``ValueError`` too), naming the argument and what it
+accepts.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from ._headers import check_headers
 from ._loop import Exchange, Hooks
 from ._retry import RetryPolicy
 from ._toolbox import Toolbox
+from .errors import ConfigurationError
 from .message import Message, Usage
 from .protocols.base import deep_merge
 from .request import ResponseSchema, Thinking
@@ -23,9 +29,30 @@ if TYPE_CHECKING:
     from .openrouter import Routing
     from .tools import ToolResult
 
-__all__ = ["ChatConfig"]
+__all__ = ["EFFORTS", "ChatConfig"]
 
 _C = TypeVar("_C", bound="ChatConfig")
+
+EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+"""The reasoning efforts ``with_thinking`` accepts (OpenRouter's ``reasoning.effort`` values)."""
+
+
+def _number(argument: str, value: Any) -> float:
+    """``value`` as a finite float, or ``TypeError`` naming ``argument``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{argument} must be a number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ConfigurationError(f"{argument} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _whole(argument: str, value: Any, what: str = "a positive whole number") -> int:
+    """``value`` if a positive int, else ``TypeError`` / ``ConfigurationError`` naming it."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{argument} must be {what}, got {type(value).__name__}")
+    if value < 1:
+        raise ConfigurationError(f"{argument} must be {what}, got {value!r}")
+    return value
 
 
 class ChatConfig:
@@ -68,11 +95,8 @@ class ChatConfig:
 
     def with_temperature(self: _C, temperature: float | None) -> _C:
         """Sampling temperature (0 to 2); ``None`` leaves it to the provider."""
-        if temperature is not None:
-            if isinstance(temperature, bool) or not isinstance(temperature, (int, float)):
-                raise TypeError(f"temperature must be a number, got {type(temperature).__name__}")
-            if not math.isfinite(temperature) or not 0 <= temperature <= 2:
-                raise ValueError(f"temperature must be between 0 and 2, got {temperature}")
+        if temperature is not None and not 0 <= _number("temperature", temperature) <= 2:
+            raise ConfigurationError(f"temperature must be between 0 and 2, got {temperature!r}")
         self._temperature = None if temperature is None else float(temperature)
         return self
 
@@ -129,15 +153,7 @@ class ChatConfig:
         if parallel is not None:
             self.toolbox.parallel = bool(parallel)
         if max_tool_rounds is not None:
-            if (
-                isinstance(max_tool_rounds, bool)
-                or not isinstance(max_tool_rounds, int)
-                or max_tool_rounds < 1
-            ):
-                raise ValueError(
-                    f"max_tool_rounds must be a positive whole number, got {max_tool_rounds!r}"
-                )
-            self.toolbox.max_rounds = max_tool_rounds
+            self.toolbox.max_rounds = _whole("max_tool_rounds", max_tool_rounds)
         if raise_tool_errors is not None:
             self.toolbox.raise_errors = bool(raise_tool_errors)
         return self
@@ -154,16 +170,21 @@ class ChatConfig:
     def with_thinking(
         self: _C, effort: str | None = None, *, budget: int | None = None, exclude: bool = False
     ) -> _C:
-        """Ask the model to reason: an ``effort`` ("low", "medium", "high"...) or a token
-        ``budget``; ``exclude=True`` keeps the reasoning text out of the answer."""
+        """Ask the model to reason: an ``effort`` (one of :data:`EFFORTS`: "minimal", "low",
+        "medium", "high"...) or a token ``budget``; ``exclude=True`` keeps the reasoning text out
+        of the answer."""
         if effort is not None and budget is not None:
-            raise ValueError("give an effort or a budget for thinking, not both")
-        if effort is not None and (not isinstance(effort, str) or not effort.strip()):
-            raise TypeError(f"effort must be a word like 'high', got {effort!r}")
-        if budget is not None and (
-            isinstance(budget, bool) or not isinstance(budget, int) or budget < 1
-        ):
-            raise ValueError(f"budget must be a positive number of tokens, got {budget!r}")
+            raise ConfigurationError("give an effort or a budget for thinking, not both")
+        if effort is not None:
+            if not isinstance(effort, str):
+                raise TypeError(f"effort must be a word like 'high', got {effort!r}")
+            effort = effort.strip().lower()
+            if effort not in EFFORTS:
+                raise ConfigurationError(
+                    f"effort must be one of {', '.join(map(repr, EFFORTS))}, got {effort!r}"
+                )
+        if budget is not None:
+            _whole("budget", budget, "a positive number of tokens")
         self._thinking = Thinking(effort=effort, budget=budget, exclude=exclude)
         return self
 
@@ -252,10 +273,8 @@ class ChatConfig:
 
     def with_timeout(self: _C, total: float | None) -> _C:
         """A total time limit in seconds for each answer (retries and streaming included)."""
-        if total is not None and (
-            isinstance(total, bool) or not isinstance(total, (int, float)) or total <= 0
-        ):
-            raise ValueError(
+        if total is not None and _number("the total timeout", total) <= 0:
+            raise ConfigurationError(
                 f"the total timeout must be a positive number of seconds, got {total!r}"
             )
         self._total_timeout = None if total is None else float(total)
@@ -290,12 +309,8 @@ class ChatConfig:
 
     @property
     def usage(self) -> Usage:
-        """Tokens and cost of every answer in this conversation, summed."""
-        total = Usage()
-        for message in self.messages:
-            if message.usage is not None:
-                total = total + message.usage
-        return total
+        """Tokens and cost of every answer in this conversation, summed (costs exactly)."""
+        return Usage.sum(m.usage for m in self.messages if m.usage is not None)
 
     @property
     def cost(self) -> float | None:

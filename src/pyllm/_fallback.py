@@ -2,21 +2,23 @@
 
 A chat's routes are its model first, then ``with_fallbacks(...)`` in order. While consecutive
 routes are on OpenRouter, one request carries them all in OpenRouter's server-side ``models``
-list; when it still fails with a fallback-worthy error, the next route after that run is tried
-client-side (another provider, or the same model through another route).
+list (retried per policy). When it still fails with a fallback-worthy error, every other model
+of that list is tried client-side, once each, in order; then the routes after the run (another
+provider, or the same model through another route). When every route fails, the error raised
+is the last one; its ``attempts`` say what each route answered and ``__context__`` chains them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ._retry import Attempts, Deadline, RetryPolicy
-from .errors import APIConnectionError, APIError, InvalidResponseError, NotFoundError
+from .errors import APIConnectionError, APIError, Error, InvalidResponseError, NotFoundError
 
-__all__ = ["Route", "Turn", "should_fall_back"]
+__all__ = ["Route", "RouteAttempt", "Turn", "should_fall_back"]
 
 SERVER_SIDE = "openrouter"
 _NO_ENDPOINTS = re.compile(
@@ -36,6 +38,25 @@ class Route:
 
     def __str__(self) -> str:
         return f"{self.model} via {self.provider}" if self.provider else self.model
+
+
+@dataclass(frozen=True, slots=True)
+class RouteAttempt:
+    """One route a call tried and the error it ended with (``error.attempts`` lists them).
+
+    >>> from pyllm.errors import RateLimitError
+    >>> str(RouteAttempt(Route("a/b", "openrouter"), RateLimitError("slow", status=429)))
+    'a/b via openrouter: 429 RateLimitError: slow'
+    """
+
+    route: Route
+    error: Exception
+
+    def __str__(self) -> str:
+        error = self.error
+        status = f"{error.status} " if isinstance(error, APIError) and error.status else ""
+        text = getattr(error, "message", None) or BaseException.__str__(error)  # not the routes
+        return f"{self.route}: {status}{type(error).__name__}: {text or 'no message given'}"
 
 
 def should_fall_back(error: Exception) -> bool:
@@ -69,6 +90,8 @@ class Turn:
         self.on_fallback = on_fallback
         self.index = 0
         self.attempts = Attempts(policy, deadline)
+        self.failures: list[RouteAttempt] = []
+        self._once_until = 0  # routes before this index are the rest of a failed models list
 
     @property
     def route(self) -> Route:
@@ -77,7 +100,7 @@ class Turn:
     def _run_end(self) -> int:
         """The index after the run of server-side routes that starts at the current one."""
         end = self.index + 1
-        if self.route.provider == SERVER_SIDE:
+        if self.route.provider == SERVER_SIDE and self.index >= self._once_until:
             while end < len(self.routes) and self.routes[end].provider == SERVER_SIDE:
                 end += 1
         return end
@@ -89,18 +112,35 @@ class Turn:
     def on_error(self, error: Exception, *, reached_caller: bool = False) -> float | None:
         """Seconds to wait before the next attempt (on the same or the next route), or ``None``
         to give up with ``error``. Nothing is retried once output reached the caller."""
-        if reached_caller or not isinstance(error, Exception):
-            return None
-        from .errors import Error
-
-        wait = self.attempts.wait_after(error) if isinstance(error, Error) else None
+        wait = None
+        if not reached_caller and isinstance(error, Error):
+            wait = self.attempts.wait_after(error)
         if wait is not None:
             return wait
-        following = self._run_end()
-        if following >= len(self.routes) or not should_fall_back(error) or self.deadline.expired():
+        self._record(error)
+        following = self.index + 1
+        if (
+            reached_caller
+            or following >= len(self.routes)
+            or not should_fall_back(error)
+            or self.deadline.expired()
+        ):
             return None
         for hook in self.on_fallback:
             hook(error, self.route, self.routes[following])
+        self._once_until = max(self._once_until, self._run_end())
         self.index = following
-        self.attempts = Attempts(self.policy, self.deadline)
+        once = self.index < self._once_until  # OpenRouter already had its go at this one
+        policy = replace(self.policy, max_retries=0) if once else self.policy
+        self.attempts = Attempts(policy, self.deadline)
         return 0.0
+
+    def _record(self, error: Exception) -> None:
+        """Note what the current route answered; chain it to the previous route's error."""
+        if self.failures:
+            error.__context__ = self.failures[-1].error
+            if error.__cause__ is None:
+                error.__suppress_context__ = False
+        self.failures.append(RouteAttempt(self.route, error))
+        if isinstance(error, Error):
+            error.attempts = tuple(self.failures)

@@ -9,9 +9,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
+from .config import ENV_VARIABLES
 from .errors import ModelNotFoundError
 from .model import Model, Pricing, split_variant
 
@@ -96,20 +97,67 @@ class Catalog:
             if model is not None:
                 yield model
 
-    def not_found(self, name: str, provider: str | None = None) -> ModelNotFoundError:
-        """The error for an unknown name, with the closest ids and aliases as suggestions."""
+    def not_found(
+        self,
+        name: str,
+        provider: str | None = None,
+        *,
+        configured: Sequence[str] = (),
+        builtin: Collection[str] = (),
+    ) -> ModelNotFoundError:
+        """The error for a name that does not resolve: where the model is listed and how to
+        reach it (when ``builtin``, the providers pyllm ships, is given; ``configured`` ones have
+        keys), and the closest ids and aliases (never ``name`` itself) as suggestions."""
         known = {m.id for m in self.models if provider is None or m.provider == provider}
         known.update(a for a, t in self.aliases.items() if provider is None or provider in t)
+        known.discard(name)
         import difflib  # only for error messages: keeps imports light
 
         close = tuple(difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6))
+        hint = f"did you mean {', '.join(map(repr, close))}?" if close else ""
         where = f" on {provider}" if provider else ""
-        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        reach = self._reach(name, provider, configured, builtin) if builtin else ""
+        if reach:
+            mine = f"on {provider}" if provider else f"from {', '.join(configured)}"
+            if not provider and not configured:
+                mine = "without a configured provider"
+            text = f"{name!r} is not available {mine}: {reach}" + (f"; or {hint}" if hint else "")
+        else:
+            text = f"unknown model {name!r}{where}" + (f"; {hint}" if hint else "")
         return ModelNotFoundError(
-            f"unknown model {name!r}{where}{hint} (`pyllm models` lists them; "
-            "pyllm.models.refresh() fetches new ones)",
+            f"{text} (`pyllm models` lists them; pyllm.models.refresh() fetches new ones)",
             suggestions=close,
         )
+
+    def _reach(
+        self, name: str, provider: str | None, configured: Sequence[str], builtin: Collection[str]
+    ) -> str:
+        """How to reach ``name`` where it is listed, other than on ``provider``."""
+        notes, unserved = [], []
+        for other in self.order(configured):
+            model_id = None if other == provider else self.translate(name, other)
+            if model_id is None:
+                continue
+            calls = "lists it" if model_id == name else f"calls it {model_id!r}"
+            if other in configured:
+                notes.append(f"{other} {calls} (provider={other!r})")
+            elif other in builtin:
+                variable = ENV_VARIABLES.get(f"{other}_api_key", f"{other}_api_key")
+                notes.append(f"{other} {calls}: set {variable} to use it")
+            else:
+                unserved.append(other)
+        if unserved:
+            who = ", ".join(unserved[:4]) + (", ..." if len(unserved) > 4 else "")
+            lack = (
+                f"lists it, but pyllm has no built-in {who} provider"
+                if len(unserved) == 1
+                else "list it, but pyllm has no built-in provider for them"
+            )
+            notes.append(
+                f"{who} {lack}: register one, e.g. client.register_provider(OpenAICompatible("
+                f"{unserved[0]!r}, base_url=..., api_key=...))"
+            )
+        return "; ".join(notes)
 
 
 def _free(pricing: Pricing) -> Pricing:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._stream import StreamParser
 from .errors import InvalidResponseError, ToolError
-from .message import Message
+from .message import Message, Usage
 
 if TYPE_CHECKING:
     from .content import Attachment
@@ -72,6 +72,7 @@ class Exchange:
         self.superseded = False
         self._halt: Message | None = None
         self._files: list[Message] = []
+        self._usages: list[Usage] = []  # of every answer accepted in this call
 
     def new_files(self) -> tuple[Attachment, ...]:
         """The attachments of the message this call adds."""
@@ -120,6 +121,10 @@ class Exchange:
         self._check_open()
         _check_call_ids(message)
         self.parser = None
+        if message.usage is not None:
+            self._usages.append(message.usage)
+        if not message.tool_calls:
+            message = self._totalled(message)
         self.staged.append(message)
         for hook in self.hooks.end_message:
             hook(message)
@@ -158,9 +163,19 @@ class Exchange:
         return message
 
     def _finish(self, result: Message) -> None:
+        if result.turn_usage is None:  # a tool's Halt ends the call: it carries the totals too
+            totalled = self._totalled(result)
+            self.staged[:] = [totalled if m is result else m for m in self.staged]
+            result = totalled
         self.commit()
         self.result = result
         self.finished = True
+
+    def _totalled(self, message: Message, *, own: bool = False) -> Message:
+        """``message`` with ``turn_usage``: the usage of every answer of this call (and its own
+        when it was not accepted, as a partial)."""
+        usages = [*self._usages, message.usage] if own and message.usage else self._usages
+        return message.replace(turn_usage=Usage.sum(usages)) if usages else message
 
     def commit(self) -> None:
         self.history.extend(self.staged)
@@ -181,6 +196,7 @@ class Exchange:
         if partial is None:
             self.fail()
             return
+        partial = self._totalled(partial, own=True)
         self.staged.append(partial)
         for hook in self.hooks.end_message:
             hook(partial)

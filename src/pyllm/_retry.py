@@ -6,6 +6,8 @@
 3.0
 >>> policy.delay(BadRequestError("bad", status=400), attempt=0, elapsed=0.0) is None
 True
+>>> policy.delay(RateLimitError("wall", status=429, retry_after=3600.0), attempt=0, elapsed=0.0)
+>>> # None: a wait beyond max_retry_wait is not worth it; the error is raised at once
 """
 
 from __future__ import annotations
@@ -44,8 +46,10 @@ def is_retryable(error: Error) -> bool:
 class RetryPolicy:
     """Jittered exponential backoff that honours ``Retry-After``, within a total budget.
 
-    ``max_retries`` extra attempts at most; waits are capped by ``max_retry_wait``; no retry is
-    started that would end after ``budget_s`` seconds from the first attempt.
+    ``max_retries`` extra attempts at most; no retry is started that would end after
+    ``budget_s`` seconds from the first attempt. A server asking for a longer wait than
+    ``max_retry_wait`` is not retried at all: the error is raised at once (``retry_after`` set)
+    so fallbacks can take over. A negative or NaN ``retry_after`` counts as absent (backoff).
     """
 
     max_retries: int = 3
@@ -60,8 +64,10 @@ class RetryPolicy:
         if attempt >= self.max_retries or not is_retryable(error):
             return None
         retry_after = error.retry_after if isinstance(error, APIError) else None
-        if retry_after is not None and retry_after >= 0:
-            wait = min(retry_after, self.max_retry_wait)
+        if retry_after is not None and retry_after >= 0:  # False for NaN
+            if retry_after > self.max_retry_wait:
+                return None  # the same wall again after the wait: let fallbacks take over
+            wait = retry_after
         else:
             backoff = min(self.max_delay, self.base_delay * (2**attempt))
             wait = random.uniform(backoff / 2, backoff) if self.jitter else backoff
@@ -71,23 +77,29 @@ class RetryPolicy:
 
 
 def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or ``X-RateLimit-Reset``.
-
-    ``X-RateLimit-Reset`` is an epoch timestamp in milliseconds (OpenRouter) or seconds.
+    """Seconds to wait, from the first usable of ``retry-after-ms`` (milliseconds),
+    ``Retry-After`` (seconds or an HTTP date) and ``X-RateLimit-Reset`` (an epoch time in
+    milliseconds, as OpenRouter sends, or seconds). Negative and NaN values count as absent.
 
     >>> parse_retry_after({"retry-after": "7"})
     7.0
+    >>> parse_retry_after({"retry-after-ms": "1500", "retry-after": "2"})  # the finer one wins
+    1.5
+    >>> parse_retry_after({"retry-after": "-1"}) is None
+    True
     >>> parse_retry_after({"x-ratelimit-reset": "1700000010000"}, now=1700000000.0)
     10.0
     """
     current = time.time() if now is None else now
     lowered = {k.lower(): v for k, v in headers.items()}
+    millis = _seconds(lowered.get("retry-after-ms", ""))
+    if millis is not None:
+        return millis / 1000.0
     value = lowered.get("retry-after", "").strip()
     if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
+        seconds = _seconds(value)
+        if seconds is not None:
+            return seconds
         import email.utils  # here: at the top it adds ~8 ms to every first import of _retry
 
         try:
@@ -96,18 +108,23 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
             when = None
         if when is not None:
             return max(0.0, when.timestamp() - current)
-    reset = lowered.get("x-ratelimit-reset", "").strip()
-    if reset:
-        try:
-            stamp = float(reset)
-        except ValueError:
-            return None
-        if stamp > 1e11:  # milliseconds since the epoch
-            stamp /= 1000.0
-        if stamp > 1e9:  # an absolute time
-            return max(0.0, stamp - current)
-        return max(0.0, stamp)  # already a number of seconds
-    return None
+    stamp = _seconds(lowered.get("x-ratelimit-reset", ""))
+    if stamp is None:
+        return None
+    if stamp > 1e11:  # milliseconds since the epoch
+        stamp /= 1000.0
+    if stamp > 1e9:  # an absolute time
+        return max(0.0, stamp - current)
+    return stamp  # already a number of seconds
+
+
+def _seconds(text: str) -> float | None:
+    """A non-negative number (infinity included) from a header value; ``None`` otherwise."""
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return None
+    return number if number >= 0 else None  # False for NaN
 
 
 class Deadline:

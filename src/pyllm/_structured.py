@@ -31,7 +31,7 @@ def response_format(
     """``(what the request sends, how to read the answer)``; ``TypeError`` for anything else."""
     if isinstance(schema, Mapping):
         body = dict(schema)
-        if body.get("type") != "object" and "properties" not in body and "anyOf" not in body:
+        if not _describes_object(body):
             raise TypeError("a JSON Schema for structured output must describe an object")
         return ResponseSchema(name or str(body.pop("title", "response")), body, strict), _json
     if not isinstance(schema, type):
@@ -44,6 +44,11 @@ def response_format(
         body = _schema.schema_for(schema, defs)
     except TypeError as exc:
         raise TypeError(f"cannot use {schema.__name__} as a response schema: {exc}") from None
+    if not _describes_object(body):
+        raise TypeError(
+            f"structured output needs an object, and {schema.__name__} is not one: use a pydantic "
+            f"model, a dataclass or a TypedDict, e.g. a dataclass with one {schema.__name__} field"
+        )
     if defs:
         body["$defs"] = defs
     if strict:
@@ -54,6 +59,10 @@ def response_format(
         return _schema.convert(schema, _json(text))
 
     return ResponseSchema(label, body, strict), parse
+
+
+def _describes_object(body: Mapping[str, Any]) -> bool:
+    return body.get("type") == "object" or "properties" in body or "anyOf" in body
 
 
 def _json(text: str) -> Any:

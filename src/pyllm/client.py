@@ -15,7 +15,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from ._redact import display_url
-from .config import Settings, apply_log_level, check_names
+from .config import Settings, apply_log_level, check_settings
 from .errors import ConfigurationError, UnsupportedError
 
 if TYPE_CHECKING:
@@ -54,7 +54,8 @@ class Client:
         async_http_client: Any = None,
         **settings: Any,
     ) -> None:
-        self._overrides: dict[str, Any] = dict(check_names(settings))
+        check_settings(settings)  # a bad value raises here, naming the argument
+        self._overrides: dict[str, Any] = dict(settings)
         self._transport = transport
         self._async_transport = async_transport
         self._http_client = http_client
@@ -85,14 +86,19 @@ class Client:
         return self._settings
 
     def configure(self, **settings: Any) -> Client:
-        """Change settings; later requests use them (open connections are recycled)."""
-        check_names(settings)
+        """Change settings; later requests use them (open connections are recycled).
+
+        Values are checked first: a bad one raises :class:`~pyllm.ConfigurationError` naming
+        the argument, and nothing changes."""
+        check_settings(settings)
         self._overrides.update(settings)
         self._settings = None
         self._configured = None
         self._providers.clear()
-        if self._models is not None and "models_cache_path" in settings:
-            self._models.forget()
+        if self._models is not None and any(
+            name == "models_cache_path" or name.endswith("_base_url") for name in settings
+        ):
+            self._models.forget()  # cached listings are per cache file and base URL
         if self._sync is not None:
             self._sync.close()
             self._sync = None
@@ -105,6 +111,8 @@ class Client:
         """Make ``provider`` available by its ``name`` (e.g. an :class:`OpenAICompatible`)."""
         self._custom[provider.name] = provider
         self._configured = None
+        if self._models is not None:
+            self._models.forget()  # a listing cached for its base URL may now apply
         return self
 
     def provider(self, name: str) -> Provider:

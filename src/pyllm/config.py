@@ -19,7 +19,7 @@ from ._headers import check_headers
 from ._redact import MASK, display_url, is_credential_header, remember
 from .errors import ConfigurationError
 
-__all__ = ["ENV_VARIABLES", "Secret", "Settings", "apply_log_level"]
+__all__ = ["ENV_VARIABLES", "Secret", "Settings", "apply_log_level", "check_settings"]
 
 
 class Secret:
@@ -105,15 +105,14 @@ class Settings:
         values: dict[str, Any] = {}
         for name, variable in ENV_VARIABLES.items():
             text = env.get(variable, "").strip()
-            if text:
-                values[name] = text
-        values.update({k: v for k, v in check_names(overrides).items() if v is not None})
-        return cls(**{name: _coerce(name, value) for name, value in values.items()})
+            if text and overrides.get(name) is None:  # an argument wins, even over a bad value
+                values[name] = _coerce(name, text, f"the environment variable {variable}")
+        values.update(check_settings(overrides))
+        return cls(**values)
 
     def updated(self, overrides: Mapping[str, Any]) -> Settings:
         """A copy with ``overrides`` applied on top (``None`` values are skipped)."""
-        changes = {k: _coerce(k, v) for k, v in check_names(overrides).items() if v is not None}
-        return replace(self, **changes)
+        return replace(self, **check_settings(overrides))
 
 
 def _shown(name: str, value: Any) -> Any:
@@ -159,6 +158,25 @@ _COUNTS = {"max_retries": 0, "max_connections": 1, "max_tool_rounds": 1}
 _FLAGS = frozenset({"raise_tool_errors", "allow_private_downloads"})
 
 
+def check_settings(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``overrides`` checked and converted (``None`` values left out): what ``configure()``,
+    ``Client(...)`` and ``with_retries()`` run when a value is set, so a bad one raises
+    :class:`~pyllm.ConfigurationError` at once, naming the argument.
+
+    >>> check_settings({"timeout": "30", "max_retries": None})
+    {'timeout': 30.0}
+    >>> check_settings({"max_retries": -1})
+    Traceback (most recent call last):
+    ...
+    pyllm.errors.ConfigurationError: max_retries must be at least 0, got -1
+    """
+    return {
+        name: _coerce(name, value, name)
+        for name, value in check_names(overrides).items()
+        if value is not None
+    }
+
+
 def check_names(overrides: Mapping[str, Any]) -> Mapping[str, Any]:
     """Reject unknown setting names with a "did you mean" hint."""
     known = Settings.names()
@@ -172,58 +190,49 @@ def check_names(overrides: Mapping[str, Any]) -> Mapping[str, Any]:
     return overrides
 
 
-def _where(name: str) -> str:
-    variable = ENV_VARIABLES.get(name)
-    return f"{name!r} (env {variable})" if variable else repr(name)
-
-
-def _coerce(name: str, value: Any) -> Any:
+def _coerce(name: str, value: Any, source: str) -> Any:
+    """``value`` for setting ``name`` as pyllm keeps it; errors name ``source`` (the argument,
+    or the environment variable the value came from)."""
     if name in _SECRETS:
         if isinstance(value, Secret):
             return value
         if not isinstance(value, str):
-            raise ConfigurationError(f"{_where(name)} must be a string API key")
+            raise ConfigurationError(f"{source} must be a string API key")
         return Secret(value.strip()) if value.strip() else None
     if name in _URLS:
         if not isinstance(value, str) or not value.startswith(("http://", "https://")):
-            raise ConfigurationError(
-                f"{_where(name)} must be an http:// or https:// URL, got {value!r}"
-            )
+            raise ConfigurationError(f"{source} must be an http:// or https:// URL, got {value!r}")
         return value.rstrip("/")
     if name in _POSITIVE or name == "total_timeout":
-        return _number(name, value)
+        return _number(source, value)
     if name in _COUNTS:
-        return _count(name, value, _COUNTS[name])
+        return _count(source, value, _COUNTS[name])
     if name in _FLAGS:
-        return _flag(name, value)
+        return _flag(source, value)
     if name == "models_cache_path" and isinstance(value, os.PathLike):
         return os.fspath(value)
     if name == "default_headers":
         if not isinstance(value, Mapping):
-            raise ConfigurationError(f"{_where(name)} must be a mapping of header names to values")
-        return check_headers(value, _where(name))
+            raise ConfigurationError(f"{source} must be a mapping of header names to values")
+        return check_headers(value, source)
     if not isinstance(value, str):
-        raise ConfigurationError(f"{_where(name)} must be a string, got {type(value).__name__}")
+        raise ConfigurationError(f"{source} must be a string, got {type(value).__name__}")
     if name == "log_level" and value.strip().upper() not in _LEVELS:
-        raise ConfigurationError(
-            f"{_where(name)} must be one of {', '.join(_LEVELS)}, got {value!r}"
-        )
+        raise ConfigurationError(f"{source} must be one of {', '.join(_LEVELS)}, got {value!r}")
     return value
 
 
-def _number(name: str, value: Any) -> float:
+def _number(source: str, value: Any) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ConfigurationError(
-            f"{_where(name)} must be a number of seconds, got {value!r}"
-        ) from None
+        raise ConfigurationError(f"{source} must be a number of seconds, got {value!r}") from None
     if not math.isfinite(number) or number <= 0:
-        raise ConfigurationError(f"{_where(name)} must be a positive number of seconds")
+        raise ConfigurationError(f"{source} must be a positive number of seconds, got {value!r}")
     return number
 
 
-def _flag(name: str, value: Any) -> bool:
+def _flag(source: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -231,18 +240,18 @@ def _flag(name: str, value: Any) -> bool:
         return True
     if text in ("0", "false", "no", "off"):
         return False
-    raise ConfigurationError(f"{_where(name)} must be true or false, got {value!r}")
+    raise ConfigurationError(f"{source} must be true or false, got {value!r}")
 
 
-def _count(name: str, value: Any, minimum: int) -> int:
+def _count(source: str, value: Any, minimum: int) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ConfigurationError(f"{_where(name)} must be a whole number, got {value!r}") from None
+        raise ConfigurationError(f"{source} must be a whole number, got {value!r}") from None
     if isinstance(value, float) and not value.is_integer():
-        raise ConfigurationError(f"{_where(name)} must be a whole number, got {value!r}")
+        raise ConfigurationError(f"{source} must be a whole number, got {value!r}")
     if number < minimum:
-        raise ConfigurationError(f"{_where(name)} must be at least {minimum}, got {number}")
+        raise ConfigurationError(f"{source} must be at least {minimum}, got {value!r}")
     return number
 
 

@@ -162,6 +162,11 @@ class Chat(ChatConfig):
             files = to_attachments(attachments)
         if content is None and not files:
             return None
+        if not files and not (content or "").strip():
+            raise ValueError(
+                "the message is empty: pass some text (or attachments), or call ask() with no "
+                "argument to send the history as it is"
+            )
         return Message.user(content or "", files)
 
     def _check_files(self, exchange: Exchange) -> None:

@@ -3,7 +3,7 @@
 ::
 
     Error                                   the root: ``except pyllm.Error`` catches all below
-    ├── ConfigurationError                  a setting is missing or invalid (names the env variable)
+    ├── ConfigurationError                  a setting or with_* value is missing or bad (ValueError)
     ├── ModelNotFoundError                  an unknown model id or alias ("did you mean ...")
     ├── UnsupportedError                    the model or provider cannot do what was asked
     ├── AttachmentError                     a file cannot be sent (missing, unreadable, too big...)
@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._redact import redact
+from ._routes_tried import RoutesTried
 
 if TYPE_CHECKING:
     from .message import Message
@@ -80,7 +81,7 @@ __all__ = [
 ]
 
 
-class Error(Exception):
+class Error(RoutesTried, Exception):
     """Root of every pyllm error. It never shows a secret pyllm holds (see above).
 
     >>> issubclass(RateLimitError, Error)
@@ -91,8 +92,8 @@ class Error(Exception):
         super().__init__(*(redact(arg) for arg in args))
 
 
-class ConfigurationError(Error):
-    """A setting is missing or invalid; the message names the setting and its env variable."""
+class ConfigurationError(Error, ValueError):
+    """A bad or missing setting or ``with_*`` value (a ValueError too); names the argument."""
 
 
 class ModelNotFoundError(Error):
@@ -197,7 +198,7 @@ class APIError(Error):
             text += f" [retry after {self.retry_after:g}s]"
         if self.hint:
             text += f" -- {self.hint}"
-        return text
+        return text + self.routes_tried()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"

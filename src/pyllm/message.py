@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -25,14 +25,17 @@ ERROR = "error"
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """Tokens and cost of one response (or, summed with ``+``, of many).
+    """Tokens and cost of one response (or, summed with ``+`` or :meth:`sum`, of many).
 
     ``cost`` is in USD: OpenRouter's own ``usage.cost`` when reported (``cost_source ==
-    "provider"``), else computed from registry prices (``"registry"``), else ``None``.
+    "provider"``), else computed from registry prices (``"registry"``), else ``None``. Costs
+    are summed exactly, as the decimal figures reported, so no float noise creeps in.
 
     >>> total = Usage(input_tokens=3, output_tokens=4, cost=0.5) + Usage(input_tokens=1, cost=0.25)
     >>> total.input_tokens, total.total_tokens, total.cost
     (4, 8, 0.75)
+    >>> (Usage(cost=0.0001) + Usage(cost=0.0002)).cost   # not 0.00030000000000000003
+    0.0003
     """
 
     input_tokens: int = 0
@@ -52,18 +55,38 @@ class Usage:
     def __add__(self, other: Usage) -> Usage:
         if not isinstance(other, Usage):
             return NotImplemented
-        costs = [c for c in (self.cost, other.cost) if c is not None]
-        sources = {s for s in (self.cost_source, other.cost_source) if s}
+        return Usage.sum((self, other))
+
+    @staticmethod
+    def sum(usages: Iterable[Usage]) -> Usage:
+        """Every count added up, and the costs summed exactly (``None`` when none was known).
+
+        >>> Usage.sum([Usage(cost=0.1), Usage(cost=0.2), Usage(output_tokens=5)])
+        Usage(input_tokens=0, output_tokens=5, total_tokens=5, cached_tokens=0, \
+cache_write_tokens=0, reasoning_tokens=0, cost=0.3, cost_source=None)
+        """
+        items = list(usages)
+        costs = [u.cost for u in items if u.cost is not None]
+        sources = {u.cost_source for u in items if u.cost_source}
         return Usage(
-            input_tokens=self.input_tokens + other.input_tokens,
-            output_tokens=self.output_tokens + other.output_tokens,
-            total_tokens=self.total_tokens + other.total_tokens,
-            cached_tokens=self.cached_tokens + other.cached_tokens,
-            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
-            reasoning_tokens=self.reasoning_tokens + other.reasoning_tokens,
-            cost=math.fsum(costs) if costs else None,
+            input_tokens=sum(u.input_tokens for u in items),
+            output_tokens=sum(u.output_tokens for u in items),
+            total_tokens=sum(u.total_tokens for u in items),
+            cached_tokens=sum(u.cached_tokens for u in items),
+            cache_write_tokens=sum(u.cache_write_tokens for u in items),
+            reasoning_tokens=sum(u.reasoning_tokens for u in items),
+            cost=_exact_sum(costs) if costs else None,
             cost_source=sources.pop() if len(sources) == 1 else ("mixed" if sources else None),
         )
+
+
+def _exact_sum(costs: list[float]) -> float:
+    """The sum of the decimal figures the costs were reported as (``repr`` round-trips them)."""
+    if len(costs) == 1 or not all(map(math.isfinite, costs)):
+        return float(sum(costs))  # nothing to add up exactly (or nothing finite to add)
+    from decimal import Decimal  # only when there is something to add: keeps imports light
+
+    return float(sum((Decimal(repr(cost)) for cost in costs), Decimal(0)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +111,8 @@ class Message:
     Assistant messages from a server also carry ``model`` (the id the server reports),
     ``provider`` (pyllm's provider name), ``upstream`` (who served it, e.g. "Amazon Bedrock"),
     ``id`` (generation id), ``finish_reason``, ``usage`` and ``raw`` (the parsed body).
+    ``usage`` is this message's request alone; the message an ``ask``/``stream`` call returns
+    also carries ``turn_usage``, the sum over every request that call made (tool rounds too).
     """
 
     role: str
@@ -110,6 +135,7 @@ class Message:
     annotations: tuple[Mapping[str, Any], ...] = ()
     parsed: Any = field(default=None, compare=False)
     raw: Any = field(default=None, compare=False, repr=False)
+    turn_usage: Usage | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def system(cls, content: str) -> Message:
@@ -130,8 +156,14 @@ class Message:
 
     @property
     def cost(self) -> float | None:
-        """Shortcut for ``usage.cost``."""
+        """Shortcut for ``usage.cost``: this message's own request only."""
         return self.usage.cost if self.usage else None
+
+    @property
+    def turn_cost(self) -> float | None:
+        """Shortcut for ``turn_usage.cost``: USD for the whole ``ask``/``stream`` call that
+        returned this message, every request of its tool rounds included."""
+        return self.turn_usage.cost if self.turn_usage else None
 
     def replace(self, **changes: Any) -> Message:
         """A copy with some fields changed (messages are immutable)."""

@@ -7,25 +7,25 @@
 >>> cheap.sort_by("input_price")[0].input_price is not None
 True
 
-Data comes from the bundled snapshot, or from the cache that :meth:`Registry.refresh` writes
-(``models_cache_path`` / ``PYLLM_MODELS_CACHE``); it loads on first use, never at import.
+Data comes from the bundled snapshot, with the listings :meth:`Registry.refresh` cached for the
+base URLs this client talks to (``models_cache_path`` / ``PYLLM_MODELS_CACHE``); it loads on
+first use, never at import.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, overload
 
 from ._index import OPENROUTER, Catalog, is_vendor_id
-from .model import Model, Pricing, check_capabilities, split_variant
+from ._pricing import price_usage
+from .model import Model, check_capabilities, split_variant
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from .client import Client
-    from .message import Usage
+    from .errors import ModelNotFoundError
     from .providers.base import Provider
 
     models: Registry  # the default client's registry, served by __getattr__ below
@@ -53,11 +53,13 @@ def resolve(
     configured: Sequence[str],
     custom: Collection[str] = (),
     catalog: Callable[[], Catalog],
+    builtin: Collection[str] = (),
 ) -> tuple[str, str]:
     """``(model id, provider)`` for what the user asked; see "Resolution order" in the README.
 
     ``configured`` lists the providers with credentials in order (registered custom providers
-    first), ``custom`` the registered ones; ``catalog`` is called only when data is needed.
+    first), ``custom`` the registered ones, ``builtin`` those pyllm ships (for error hints);
+    ``catalog`` is called only when data is needed.
     """
     if provider is not None:
         if provider in custom or (provider == OPENROUTER and is_vendor_id(name)):
@@ -65,7 +67,7 @@ def resolve(
         data = catalog()
         model_id = data.translate(name, provider)
         if model_id is None:
-            raise data.not_found(name, provider)
+            raise data.not_found(name, provider, configured=configured, builtin=builtin)
         return model_id, provider
     if is_vendor_id(name) and (OPENROUTER in configured or not configured):
         return name, OPENROUTER
@@ -78,42 +80,8 @@ def resolve(
         return name, next(p for p in configured if p in custom)
     model_id = data.translate(name, OPENROUTER) or (name if is_vendor_id(name) else None)
     if model_id is None:
-        raise data.not_found(name)
+        raise data.not_found(name, configured=configured, builtin=builtin)
     return model_id, OPENROUTER
-
-
-def price_usage(model: Model | None, usage: Usage) -> Usage:
-    """``usage`` with ``cost`` computed from ``model``'s prices when the provider reported none.
-
-    >>> from pyllm import Usage
-    >>> m = Model("x/y", "openrouter", pricing=Pricing(input=1.0, output=5.0))
-    >>> priced = price_usage(m, Usage(input_tokens=1000, output_tokens=200))
-    >>> priced.cost, priced.cost_source
-    (0.002, 'registry')
-    """
-    if usage.cost is not None or model is None:
-        return usage
-    cost = _cost(model.pricing.for_prompt(usage.input_tokens), usage)
-    return usage if cost is None else replace(usage, cost=cost, cost_source="registry")
-
-
-def _cost(p: Pricing, usage: Usage) -> float | None:
-    if p.input is None and p.output is None:
-        return None
-    cached = min(usage.cached_tokens, usage.input_tokens)
-    written = min(usage.cache_write_tokens, usage.input_tokens - cached)
-    reasoning = min(usage.reasoning_tokens, usage.output_tokens)
-    parts = [
-        (usage.input_tokens - cached - written, p.input),
-        (cached, p.cached_input if p.cached_input is not None else p.input),
-        (written, p.cache_write if p.cache_write is not None else p.input),
-        (usage.output_tokens - reasoning, p.output),
-        (reasoning, p.reasoning if p.reasoning is not None else p.output),
-    ]
-    if any(tokens and price is None for tokens, price in parts):
-        return None  # tokens of a kind the registry has no price for
-    total = math.fsum(tokens * (price or 0.0) for tokens, price in parts) / 1_000_000
-    return round(total + (p.request or 0.0), 12)
 
 
 class Models:
@@ -186,8 +154,11 @@ class Models:
         """
         model = self.get(name, provider)
         if model is None:
-            raise self._view()[0].not_found(name, provider)
+            raise self._not_found(name, provider)
         return model
+
+    def _not_found(self, name: str, provider: str | None) -> ModelNotFoundError:
+        return self._view()[0].not_found(name, provider)
 
     # ---- queries --------------------------------------------------------------------------
 
@@ -270,9 +241,25 @@ class Registry(Models):
         if catalog is None:
             from ._catalog import load_models, read_aliases
 
-            models, self.source = load_models(self.cache_path)
+            models, self.source = load_models(self.cache_path, self._base_urls)
             catalog = self._current = Catalog(models, read_aliases())
         return catalog
+
+    def _not_found(self, name: str, provider: str | None) -> ModelNotFoundError:
+        """With this client's keys known, the error can say how to reach the model."""
+        client = self._client
+        return self._loaded().not_found(
+            name,
+            provider,
+            configured=client.configured_providers(),
+            builtin=client._builtin_names(),
+        )
+
+    def _base_urls(self) -> dict[str, str]:
+        """Provider name -> the base URL this client talks to: what cached listings are for."""
+        client = self._client
+        names = (*client._builtin_names(), *client._custom)
+        return {name: client.provider(name).base_url for name in names}
 
     def __repr__(self) -> str:
         if self._current is None:
@@ -281,7 +268,8 @@ class Registry(Models):
 
     @property
     def cache_path(self) -> Path:
-        """Where :meth:`refresh` saves and later processes load (platform cache dir)."""
+        """Where :meth:`refresh` saves and later processes load: ``models_cache_path`` /
+        ``PYLLM_MODELS_CACHE``, else the platform's cache dir + ``pyllm/models.json``."""
         from pathlib import Path
 
         from ._catalog import default_cache_path
@@ -303,12 +291,19 @@ class Registry(Models):
             configured=client.configured_providers(),
             custom=list(client._custom),
             catalog=self._loaded,
+            builtin=client._builtin_names(),
         )
 
     def forget(self) -> None:
         """Drop the loaded data; the next use loads it again (e.g. after a cache path change)."""
         self._current = None
         self.source = None
+
+    def clear_cache(self) -> None:
+        """Delete the cache file (every provider's and base URL's listings); this client and
+        later processes go back to the bundled snapshot until the next :meth:`refresh`."""
+        self.cache_path.unlink(missing_ok=True)
+        self.forget()
 
     # ---- refresh --------------------------------------------------------------------------
 
@@ -324,21 +319,25 @@ class Registry(Models):
             plan.append((client.provider(name), path, not openrouter))
         return plan
 
-    def _install(self, bodies: list[tuple[str, Any]]) -> Registry:
+    def _install(self, bodies: list[tuple[Provider, Any]]) -> Registry:
         import warnings
 
-        from ._catalog import write_models
+        from ._catalog import write_listings
         from ._listing import merge, parse_model_ids, parse_openrouter_models
 
         models = list(self._loaded().models)
-        for name, body in bodies:  # self changes only once every listing parsed
-            openrouter = name == OPENROUTER
+        for provider, body in bodies:  # self changes only once every listing parsed
+            name, openrouter = provider.name, provider.name == OPENROUTER
             listed = parse_openrouter_models(body) if openrouter else parse_model_ids(body, name)
             models = merge(models, name, listed, authoritative=openrouter)
         catalog = Catalog(models, self._loaded().aliases)
+        listings = {
+            (p.name, p.base_url): [m for m in catalog.models if m.provider == p.name]
+            for p, _ in bodies
+        }
         path = self.cache_path
         try:
-            write_models(path, catalog.models)
+            write_listings(path, listings)
         except OSError as exc:
             warnings.warn(
                 f"could not save the model cache at {path}: {exc}", RuntimeWarning, stacklevel=3
@@ -350,13 +349,14 @@ class Registry(Models):
         """Fetch live catalogs, merge them into the registry and save the cache.
 
         By default: OpenRouter's ``GET /models`` (no key needed) and the listings of the other
-        configured built-in providers. On any failure the old data stays and the typed error
-        (:class:`~pyllm.APIConnectionError`, :class:`~pyllm.APIError`,
-        :class:`~pyllm.InvalidResponseError`...) is raised.
+        configured built-in providers. Each listing is cached for its provider *at its base
+        URL* and replaces only that provider's models, for clients talking to that URL. On any
+        failure the old data stays and the typed error (:class:`~pyllm.APIConnectionError`,
+        :class:`~pyllm.APIError`, :class:`~pyllm.InvalidResponseError`...) is raised.
         """
         http = self._client._http
         bodies = [
-            (p.name, http.request_json(p, "GET", path, authenticated=auth))
+            (p, http.request_json(p, "GET", path, authenticated=auth))
             for p, path, auth in self._sources(providers)
         ]
         return self._install(bodies)
@@ -365,7 +365,7 @@ class Registry(Models):
         """Async twin of :meth:`refresh`."""
         http = self._client._async_http()
         bodies = [
-            (p.name, await http.request_json(p, "GET", path, authenticated=auth))
+            (p, await http.request_json(p, "GET", path, authenticated=auth))
             for p, path, auth in self._sources(providers)
         ]
         return self._install(bodies)

@@ -89,8 +89,10 @@ def test_refresh_then_list(server: FakeOpenRouter, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert sorted(m["id"] for m in json.loads(done.stdout)) == sorted(FAKE_MODELS)
     assert cache.is_file()
-    again = pyllm_models("-p", "openrouter", cache=cache)
+    again = pyllm_models("-p", "openrouter", cache=cache, base_url=server.url)
     assert again.stderr.strip() == f"{len(FAKE_MODELS)} models (from the cache)"
+    default = pyllm_models("-p", "openrouter", cache=cache)  # the fake's listing is not its
+    assert default.stderr.strip() == "526 models (from the snapshot)"
 
 
 def test_a_failed_refresh_is_one_line_of_error(tmp_path: Path) -> None:

@@ -156,7 +156,9 @@ def test_a_cache_that_cannot_be_written_warns_but_the_refresh_holds(
 def test_changing_the_cache_path_reloads(server: FakeOpenRouter, tmp_path: Path) -> None:
     writer = client(server, tmp_path)
     writer.models.refresh()
-    reader = pyllm.Client(models_cache_path=str(tmp_path / "elsewhere.json"))
+    reader = pyllm.Client(
+        openrouter_base_url=server.url, models_cache_path=str(tmp_path / "elsewhere.json")
+    )
     assert reader.models.source is None
     assert len(reader.models) == 1637
     reader.configure(models_cache_path=str(tmp_path / "cache" / "models.json"))

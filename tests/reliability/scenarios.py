@@ -29,6 +29,7 @@ class Scenario:
     stream: bool = False
     partial: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    fallbacks: tuple[str, ...] = ()
 
     @property
     def expected(self) -> str:
@@ -274,6 +275,55 @@ SCENARIOS: list[Scenario] = [
         stream=True,
         partial="a ",
     ),
+    # Issue 11, item 3: a Retry-After beyond max_retry_wait gives up at once; nonsense backs off.
+    *[
+        Scenario(
+            f"429 with Retry-After: {wait} (over max_retry_wait)",
+            (error(429, "daily limit reached", retry_after=wait), ANSWER),
+            "RateLimitError",
+            1,
+            stream=stream,
+        )
+        for wait, stream in [("3600", False), ("3600", True), ("1e9", False), ("inf", False)]
+    ],
+    Scenario(
+        "429 with Retry-After: 3600 and a fallback model",
+        (error(429, "daily limit reached", retry_after=3600), ANSWER),
+        "answer",
+        2,
+        fallbacks=("anthropic/claude-haiku-4.5",),
+    ),
+    Scenario(
+        "429 with Retry-After: -5 (backoff), then success",
+        (error(429, "slow down", retry_after=-5), ANSWER),
+        "answer",
+        2,
+    ),
+    Scenario(
+        "503 with retry-after-ms, then success",
+        (error(503, "busy", headers={"retry-after-ms": "20"}), ANSWER),
+        "answer",
+        2,
+    ),
+    # Issue 11, item 4: after the server-side models list fails, each other model once.
+    *[
+        Scenario(
+            "models list fails (503 on every retry), the next model answers client-side",
+            (error(503, "every model is down", repeat=4), ANSWER),
+            "answer",
+            5,
+            stream=stream,
+            fallbacks=("anthropic/claude-haiku-4.5", "google/gemini-2.5-flash"),
+        )
+        for stream in (False, True)
+    ],
+    Scenario(
+        "models list and every model fail (429)",
+        (error(429, "rate limited", repeat=9),),
+        "RateLimitError",
+        6,
+        fallbacks=("anthropic/claude-haiku-4.5", "google/gemini-2.5-flash"),
+    ),
 ]
 
 
@@ -282,6 +332,8 @@ def observe(scenario: Scenario, mode: str) -> Observation:
     with FakeOpenRouter() as server:
         server.reply(*scenario.replies)
         chat = server.chat("openai/gpt-4.1-mini", **{**FAST, **scenario.settings})
+        if scenario.fallbacks:
+            chat.with_fallbacks(*scenario.fallbacks)
         outcome, partial, failure = "answer", None, None
         try:
             run(chat, mode, scenario.stream)

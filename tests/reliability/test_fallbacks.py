@@ -120,19 +120,115 @@ def test_a_stream_never_falls_back_after_output_reached_the_caller(two_hosts: An
 
 
 def test_openrouter_run_then_client_side_route(server: FakeOpenRouter) -> None:
-    """OpenRouter tries its own list first; the route after that run is tried client-side."""
+    """OpenRouter tries its own list first; then the rest of that list, then the next route."""
     with FakeOpenRouter() as other:
         client = server.client(max_retries=0)
         client.register_provider(OpenAICompatible("other", base_url=other.url))
-        server.reply(error(429, "every OpenRouter model is rate limited"))
+        server.reply(error(429, "every OpenRouter model is rate limited", repeat=2))
         other.reply(text("other answered"))
         chat = client.chat("a/primary", provider="openrouter").with_fallbacks(
             ("b/second", "openrouter"), ("local-model", "other"), ("c/third", "openrouter")
         )
         reply = chat.ask("hi")
         assert server.requests[0].json["models"] == ["a/primary", "b/second"]
+        assert server.requests[1].json["model"] == "b/second"
+        assert "models" not in server.requests[1].json
         assert other.requests[0].json["model"] == "local-model"
         assert reply.provider == "other" and reply.content == "other answered"
+        assert len(server.requests) == 2  # c/third was never needed
+
+
+# ---- issue 11, item 4: after the server-side models list fails ------------------------------
+
+
+@pytest.mark.parametrize("mode", ["sync", "async", "stream", "astream"])
+def test_a_failed_models_list_tries_each_other_model_once_client_side(
+    server: FakeOpenRouter, mode: str
+) -> None:
+    server.reply(
+        error(503, "primary and its list are down", repeat=3),  # 1 + 2 retries
+        error(429, "second is rate limited"),
+        text("third answered", model="google/gemini-2.5-flash"),
+    )
+    moves: list[tuple[str, str]] = []
+    chat = server.chat("a/primary", max_retries=2, **FAST).with_fallbacks(
+        "b/second", "google/gemini-2.5-flash"
+    )
+    chat.on_fallback(lambda err, a, b: moves.append((a.model, b.model)))
+    reply = ask_in(chat, mode)
+    sent = [r.json for r in server.requests]
+    assert [s["model"] for s in sent] == ["a/primary"] * 3 + ["b/second", "google/gemini-2.5-flash"]
+    assert all(
+        s["models"] == ["a/primary", "b/second", "google/gemini-2.5-flash"] for s in sent[:3]
+    )
+    assert all("models" not in s for s in sent[3:])  # client-side: one model per request
+    assert reply.content == "third answered"
+    assert moves == [("a/primary", "b/second"), ("b/second", "google/gemini-2.5-flash")]
+    assert [m.role for m in chat.messages] == ["user", "assistant"]
+
+
+def ask_in(chat: pyllm.Chat, mode: str) -> pyllm.Message:
+    if mode == "sync":
+        return chat.ask("hi")
+    if mode == "async":
+        return asyncio.run(chat.aask("hi"))
+    if mode == "stream":
+        list(chat.stream("hi"))
+        return chat.messages[-1]
+
+    async def consume() -> None:
+        async with chat.astream("hi") as chunks:
+            async for _ in chunks:
+                pass
+
+    asyncio.run(consume())
+    return chat.messages[-1]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async", "stream", "astream"])
+def test_when_every_route_fails_the_error_says_what_each_answered(
+    server: FakeOpenRouter, mode: str
+) -> None:
+    server.reply(
+        error(503, "primary down", repeat=2),
+        error(429, "second rate limited"),
+        error(502, "third bad gateway"),
+    )
+    chat = server.chat("a/primary", max_retries=1, **FAST).with_fallbacks("b/second", "c/third")
+    with pytest.raises(pyllm.ServiceUnavailableError) as caught:
+        ask_in(chat, mode)
+    final = caught.value
+    assert [(str(a.route), type(a.error).__name__) for a in final.attempts] == [
+        ("a/primary via openrouter", "ServiceUnavailableError"),
+        ("b/second via openrouter", "RateLimitError"),
+        ("c/third via openrouter", "ServiceUnavailableError"),
+    ]
+    assert final.attempts[-1].error is final
+    second, first = final.__context__, final.attempts[0].error
+    assert second is final.attempts[1].error and second.__context__ is first
+    message = str(final)
+    for said in ("primary down", "second rate limited", "third bad gateway"):
+        assert said in message
+    assert "a/primary via openrouter: 503 ServiceUnavailableError" in message
+    assert len(server.requests) == 4 and chat.messages == []
+
+
+def test_a_single_route_error_reads_as_before(server: FakeOpenRouter) -> None:
+    server.reply(error(503, "down", repeat=2))
+    with pytest.raises(pyllm.ServiceUnavailableError) as caught:
+        server.chat("a/primary", max_retries=1, **FAST).ask("hi")
+    assert len(caught.value.attempts) == 1
+    assert "every route failed" not in str(caught.value)
+
+
+def test_a_caller_mistake_on_the_models_list_is_not_retried_on_each_model(
+    server: FakeOpenRouter,
+) -> None:
+    server.reply(error(400, "bad temperature"))
+    chat = server.chat("a/primary", **FAST).with_fallbacks("b/second", "c/third")
+    with pytest.raises(pyllm.BadRequestError):
+        chat.ask("hi")
+    assert len(server.requests) == 1
 
 
 def test_routing_is_typed_and_rendered(server: FakeOpenRouter) -> None:
@@ -238,3 +334,15 @@ def test_same_model_through_another_route_via_the_alias_table() -> None:
             "answered via OpenRouter",
         )
         client.close()
+
+
+def test_an_error_that_is_not_an_api_error_lists_the_routes_too(two_hosts: Any) -> None:
+    client, primary, _ = two_hosts
+    primary.reply(error(503, "primary down", repeat=2))
+    chat = client.chat("m", provider="primary").with_fallbacks(("gpt-4.1-mini", "openai"))
+    with pytest.raises(pyllm.ConfigurationError) as caught:
+        chat.ask("hi")
+    message = str(caught.value)
+    assert "needs an API key" in message
+    assert "m via primary: 503 ServiceUnavailableError: primary down" in message
+    assert len(caught.value.attempts) == 2

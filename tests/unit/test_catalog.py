@@ -216,26 +216,34 @@ def test_the_shipped_data_is_compact(snapshot: list[Model]) -> None:
     assert len(snapshot) == 1637
 
 
+OPENROUTER = "https://openrouter.ai/api/v1"
+
+
 def test_cache_round_trip(tmp_path: Path, snapshot: list[Model]) -> None:
     path = tmp_path / "deep" / "er" / "models.json"
-    chosen = [replace(m, name=m.name + " (cached)") for m in snapshot[:40]]
-    catalog.write_models(path, chosen)
-    models, source = catalog.load_models(path)
+    chosen = [
+        replace(m, name=m.name + " (cached)") for m in snapshot if m.provider == "openrouter"
+    ][:40]
+    catalog.write_listings(path, {("openrouter", OPENROUTER): chosen})
+    models, source = catalog.load_models(path, lambda: {"openrouter": OPENROUTER})
     assert source == "cache"
-    assert models == sorted(chosen, key=lambda m: (m.provider, m.id))
+    assert [m for m in models if m.provider == "openrouter"] == sorted(chosen, key=lambda m: m.id)
+    assert [m for m in models if m.provider != "openrouter"] == [
+        m for m in snapshot if m.provider != "openrouter"
+    ]  # other providers: the snapshot, in its order
     assert [p.name for p in path.parent.iterdir()] == ["models.json"]  # no temporary left
 
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"   \n", b"{not json", b"[]", b'{"format": 99}', b"\xff\xfe", b'{"format": 1}'],
+    [b"", b"   \n", b"{not json", b"[]", b'{"format": 99}', b"\xff\xfe", b'{"format": 2}'],
     ids=["empty", "blank", "corrupt", "list", "other-format", "binary", "truncated"],
 )
 def test_an_unusable_cache_is_ignored_with_a_warning(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "models.json"
     path.write_bytes(content)
     with pytest.warns(RuntimeWarning, match="ignoring the pyllm model cache"):
-        models, source = catalog.load_models(path)
+        models, source = catalog.load_models(path, lambda: {"openrouter": OPENROUTER})
     assert source == "snapshot"
     assert len(models) == 1637
 

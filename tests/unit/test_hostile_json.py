@@ -21,6 +21,7 @@ from pyllm.accumulator import parse_tool_arguments
 from pyllm.protocols import _readers as read
 from pyllm.protocols.base import decode_json
 from pyllm.protocols.openrouter import OpenRouterDialect
+from pyllm.providers.openrouter import DEFAULT_BASE_URL as BASE_URL
 from pyllm.providers.openrouter import OpenRouter
 
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -99,7 +100,8 @@ def _cache_with(row_change: dict[int, object]) -> str:
     for column, value in row_change.items():
         row[column] = value
     data["providers"] = {"openrouter": [row]}
-    return json.dumps(data)
+    listing = {"provider": "openrouter", "base_url": BASE_URL, "models": data}
+    return json.dumps({"format": catalog.CACHE_FORMAT, "listings": [listing]})
 
 
 @pytest.mark.parametrize(
@@ -131,5 +133,5 @@ def test_a_hostile_cache_file_is_ignored_with_a_warning(
     cache = tmp_path / "models.json"
     cache.write_text(_cache_with(change))
     with pytest.warns(RuntimeWarning, match="ignoring the pyllm model cache"):
-        models, source = catalog.load_models(cache)
+        models, source = catalog.load_models(cache, lambda: {"openrouter": BASE_URL})
     assert source == "snapshot" and len(models) > 1000

@@ -24,6 +24,7 @@ from ._http1 import (
     _write_pieces,
     _write_plain,
 )
+from ._isolation import fake_client
 from ._media import TINY_PNG_URL, embeddings_reply, images_reply, wants_image
 from ._replies import Rendered, Reply, body_bytes
 
@@ -185,13 +186,9 @@ class FakeOpenRouter:
     # ---- pyllm shortcuts ------------------------------------------------------------------
 
     def client(self, **settings: Any) -> Any:
-        """A :class:`pyllm.Client` pointed at this server (closed when the server stops)."""
-        from ..client import Client
-
-        settings.setdefault("openrouter_api_key", self.api_key or "sk-or-fake-key")
-        settings.setdefault("openrouter_base_url", self.url)
-        settings.setdefault("allow_private_downloads", True)  # its files are on 127.0.0.1
-        client = Client(**settings)
+        """A :class:`pyllm.Client` pointed at this server (closed when the server stops), with a
+        model cache of its own (never the user's) unless ``models_cache_path`` is given."""
+        client = fake_client(self, settings)
         self._clients.append(client)
         return client
 
