@@ -121,7 +121,7 @@ class HttpDirectory:
             http.request_json(p, "GET", p.models_path, authenticated=p.models_need_key)
             for p in plan
         ]
-        return [_listing(p, body) for p, body in zip(plan, bodies, strict=False)]
+        return [_listing(p, body) for p, body in zip(plan, bodies, strict=True)]
 
     async def alistings(self, providers: Iterable[str] | None) -> list[Listing]:
         plan = self._plan(providers)
@@ -130,7 +130,7 @@ class HttpDirectory:
             await http.request_json(p, "GET", p.models_path, authenticated=p.models_need_key)
             for p in plan
         ]
-        return [_listing(p, body) for p, body in zip(plan, bodies, strict=False)]
+        return [_listing(p, body) for p, body in zip(plan, bodies, strict=True)]
 
 
 def _listing(provider: Provider, body: Any) -> Listing:

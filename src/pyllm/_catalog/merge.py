@@ -10,7 +10,7 @@ this client (by provider *and* base URL), and live listings fetched by a refresh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from .files import read_listings, read_snapshot
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["by_listing", "load_models", "merge"]
+__all__ = ["load_models", "merge"]
 
 
 def load_models(
@@ -91,13 +91,3 @@ def merge(
     if authoritative:
         return kept + [_fill(m, old.get(m.id)) for m in fresh]
     return kept + [m for m in fresh if m.id not in old]
-
-
-def by_listing(
-    models: Iterable[Model], listings: Iterable[tuple[str, str]]
-) -> dict[tuple[str, str], list[Model]]:
-    """``(provider, base_url) -> that provider's models``: what the cache keeps for a refresh."""
-    grouped: dict[str, list[Model]] = {}
-    for model in models:
-        grouped.setdefault(model.provider, []).append(model)
-    return {(name, base_url): grouped.get(name, []) for name, base_url in listings}

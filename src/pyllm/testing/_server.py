@@ -20,9 +20,9 @@ from ._faults import before_answering, write_body, write_events
 from ._http1 import Aborted, ClientLeft, RecordedRequest, read_request, reset, write_plain
 from ._replies import Reply, body_bytes
 
-__all__ = ["Dialect", "FakeServer", "RecordedRequest", "Rendering"]
+__all__ = ["Dialect", "FakeServer", "Rendering"]
 
-Handler = Callable[[RecordedRequest], "Reply | None"]
+Handler = Callable[[RecordedRequest], Reply | None]
 Server = TypeVar("Server", bound="FakeServer")
 
 
