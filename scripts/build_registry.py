@@ -6,7 +6,7 @@
 Reads ``models.json`` (a models.dev-shaped catalog; OpenRouter entries carry OpenRouter's own
 ``architecture``, ``top_provider`` and ``supported_parameters`` in ``metadata``) and
 ``aliases.json`` (friendly name -> {provider: id}); writes ``models.json`` (pyllm's compact
-format, see ``pyllm/_catalog.py``) and ``aliases.json`` into the output directory. Alias
+format, see ``pyllm/_catalog/codec.py``) and ``aliases.json`` into the output directory. Alias
 targets missing from the catalog are dropped with a warning. Never edit the output by hand.
 """
 
@@ -19,9 +19,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pyllm._catalog import dumps, encode
-from pyllm._listing import modalities, round_price
+from pyllm._catalog.codec import dumps, encode
 from pyllm.model import CAPABILITIES, Model, Pricing, TopProvider, derive_capabilities
+from pyllm.protocols.model_listings import modalities, round_price
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "fixtures" / "registry"

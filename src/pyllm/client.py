@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import asyncio
     from types import TracebackType
 
+    from ._catalog.directory import ProviderNames
     from ._http import AsyncHttp, SyncHttp
     from .conversation import Chat
     from .embedding import Embedding
@@ -63,7 +64,7 @@ class Client:
         self._settings: Settings | None = None
         self._providers: dict[str, Provider] = {}
         self._custom: dict[str, Provider] = {}
-        self._configured: list[str] | None = None
+        self._names: ProviderNames | None = None
         self._models: Registry | None = None
         self._sync: SyncHttp | None = None
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncHttp] = (
@@ -93,7 +94,7 @@ class Client:
         check_settings(settings)
         self._overrides.update(settings)
         self._settings = None
-        self._configured = None
+        self._names = None
         self._providers.clear()
         if self._models is not None and any(
             name == "models_cache_path" or name.endswith("_base_url") for name in settings
@@ -110,7 +111,7 @@ class Client:
     def register_provider(self, provider: Provider) -> Client:
         """Make ``provider`` available by its ``name`` (e.g. an :class:`OpenAICompatible`)."""
         self._custom[provider.name] = provider
-        self._configured = None
+        self._names = None
         if self._models is not None:
             self._models.forget()  # a listing cached for its base URL may now apply
         return self
@@ -139,12 +140,20 @@ class Client:
         value = getattr(self.settings, f"{name}_api_key", None)
         return value is not None
 
+    def _provider_names(self) -> ProviderNames:
+        """Built-in, registered and configured provider names (what the registry asks)."""
+        names = self._names
+        if names is None:
+            from ._catalog.directory import ProviderNames
+
+            keyed = (n for n in self._builtin_names() if self._has_key(n))
+            configured = (*self._custom, *keyed)
+            names = self._names = ProviderNames(self._builtin_names(), (*self._custom,), configured)
+        return names
+
     def configured_providers(self) -> list[str]:
         """Providers with credentials, in resolution order (registered ones first)."""
-        if self._configured is None:
-            keyed = (n for n in self._builtin_names() if self._has_key(n))
-            self._configured = [*self._custom, *keyed]
-        return list(self._configured)
+        return list(self._provider_names().configured)
 
     def resolve(self, model: str | None, provider: str | None = None) -> tuple[str, str]:
         """``(model id, provider name)`` for what the user asked: aliases become the provider's
@@ -165,9 +174,13 @@ class Client:
     def models(self) -> Registry:
         """This client's model registry (loaded on first use; see :class:`~pyllm.Registry`)."""
         if self._models is None:
+            from ._catalog.directory import HttpDirectory
             from .registry import Registry
 
-            self._models = Registry(self)
+            directory = HttpDirectory(
+                self._provider_names, self.provider, lambda: self._http, self._async_http
+            )
+            self._models = Registry(directory, cache_path=lambda: self.settings.models_cache_path)
         return self._models
 
     # ---- entry points ---------------------------------------------------------------------

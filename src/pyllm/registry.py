@@ -9,7 +9,8 @@ True
 
 Data comes from the bundled snapshot, with the listings :meth:`Registry.refresh` cached for the
 base URLs this client talks to (``models_cache_path`` / ``PYLLM_MODELS_CACHE``); it loads on
-first use, never at import.
+first use, never at import. A registry knows its client only through a narrow
+:class:`~pyllm._catalog.directory.ProviderDirectory` (provider names, base URLs, live listings).
 """
 
 from __future__ import annotations
@@ -17,17 +18,18 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
-from ._index import OPENROUTER, Catalog, is_vendor_id
+from ._catalog.index import Catalog, builtin_gateway, is_vendor_id
 from ._pricing import price_usage
 from .model import Model, check_capabilities, split_variant
 
 if TYPE_CHECKING:
+    import os
     from pathlib import Path
 
-    from .client import Client
+    from ._catalog.directory import Listing, ProviderDirectory
     from .errors import ModelNotFoundError
-    from .providers.base import Provider
 
+    CachePath = str | os.PathLike[str] | None
     models: Registry  # the default client's registry, served by __getattr__ below
 
 __all__ = ["SORT_KEYS", "Models", "Registry", "price_usage", "resolve"]
@@ -54,23 +56,26 @@ def resolve(
     custom: Collection[str] = (),
     catalog: Callable[[], Catalog],
     builtin: Collection[str] = (),
+    gateway: Callable[[], str | None] = builtin_gateway,
 ) -> tuple[str, str]:
     """``(model id, provider)`` for what the user asked; see "Resolution order" in the README.
 
     ``configured`` lists the providers with credentials in order (registered custom providers
-    first), ``custom`` the registered ones, ``builtin`` those pyllm ships (for error hints);
-    ``catalog`` is called only when data is needed.
+    first), ``custom`` the registered ones, ``builtin`` those pyllm ships (for error hints),
+    ``gateway`` the provider that takes any ``vendor/model`` id (OpenRouter); ``catalog`` is
+    called only when data is needed.
     """
+    router = gateway()
     if provider is not None:
-        if provider in custom or (provider == OPENROUTER and is_vendor_id(name)):
+        if provider in custom or (provider == router and is_vendor_id(name)):
             return name, provider
         data = catalog()
         model_id = data.translate(name, provider)
         if model_id is None:
             raise data.not_found(name, provider, configured=configured, builtin=builtin)
         return model_id, provider
-    if is_vendor_id(name) and (OPENROUTER in configured or not configured):
-        return name, OPENROUTER
+    if router is not None and is_vendor_id(name) and (router in configured or not configured):
+        return name, router
     data = catalog()
     for candidate in configured:
         model_id = data.translate(name, candidate)
@@ -78,10 +83,12 @@ def resolve(
             return model_id, candidate
     if custom:
         return name, next(p for p in configured if p in custom)
-    model_id = data.translate(name, OPENROUTER) or (name if is_vendor_id(name) else None)
-    if model_id is None:
+    model_id = None
+    if router is not None:
+        model_id = data.translate(name, router) or (name if is_vendor_id(name) else None)
+    if model_id is None or router is None:
         raise data.not_found(name, configured=configured, builtin=builtin)
-    return model_id, OPENROUTER
+    return model_id, router
 
 
 class Models:
@@ -133,10 +140,12 @@ class Models:
     def get(self, name: str, provider: str | None = None) -> Model | None:
         """Like :meth:`find`, but ``None`` instead of an error."""
         catalog, items = self._view()
+        preferred = () if provider is not None else self._preferred()  # asked only when used
         if items is catalog.models:
-            return next(catalog.candidates(name, provider, self._preferred()), None)
+            return next(catalog.candidates(name, provider, preferred), None)
         members = {(m.provider, split_variant(m.id)[0]) for m in items}
-        preferred = [p for p in catalog.order(self._preferred()) if any(k[0] == p for k in members)]
+        if provider is None:
+            preferred = [p for p in catalog.order(preferred) if any(k[0] == p for k in members)]
         for model in catalog.candidates(name, provider, preferred):
             if (model.provider, split_variant(model.id)[0]) in members:
                 return model
@@ -222,10 +231,21 @@ class Registry(Models):
 
     Loads on first use (the refreshed cache when there is one, else the bundled snapshot);
     ``source`` says which. :meth:`refresh` fetches the providers' live catalogs.
+
+    A client builds its own; to build one yourself, give it a ``directory`` (the providers'
+    names, base URLs and live listings: :class:`~pyllm._catalog.directory.ProviderDirectory`)
+    and the ``cache_path`` setting (a path, or a function giving the current one; ``None``: the
+    platform's cache directory).
     """
 
-    def __init__(self, client: Client) -> None:  # no super().__init__: _view() loads lazily
-        self._client = client
+    def __init__(  # no super().__init__: _view() loads lazily
+        self,
+        directory: ProviderDirectory,
+        *,
+        cache_path: CachePath | Callable[[], CachePath] = None,
+    ) -> None:
+        self._directory = directory
+        self._cache_setting = cache_path
         self._current: Catalog | None = None
         self.source: str | None = None
 
@@ -234,32 +254,24 @@ class Registry(Models):
         return catalog, catalog.models
 
     def _preferred(self) -> Sequence[str]:
-        return self._client.configured_providers()
+        return self._directory.names().configured
 
     def _loaded(self) -> Catalog:
         catalog = self._current
         if catalog is None:
-            from ._catalog import load_models, read_aliases
+            from ._catalog.files import read_aliases
+            from ._catalog.merge import load_models
 
-            models, self.source = load_models(self.cache_path, self._base_urls)
+            models, self.source = load_models(self.cache_path, self._directory.base_urls)
             catalog = self._current = Catalog(models, read_aliases())
         return catalog
 
     def _not_found(self, name: str, provider: str | None) -> ModelNotFoundError:
-        """With this client's keys known, the error can say how to reach the model."""
-        client = self._client
+        """With the client's keys known, the error can say how to reach the model."""
+        names = self._directory.names()
         return self._loaded().not_found(
-            name,
-            provider,
-            configured=client.configured_providers(),
-            builtin=client._builtin_names(),
+            name, provider, configured=names.configured, builtin=names.builtin
         )
-
-    def _base_urls(self) -> dict[str, str]:
-        """Provider name -> the base URL this client talks to: what cached listings are for."""
-        client = self._client
-        names = (*client._builtin_names(), *client._custom)
-        return {name: client.provider(name).base_url for name in names}
 
     def __repr__(self) -> str:
         if self._current is None:
@@ -272,9 +284,10 @@ class Registry(Models):
         ``PYLLM_MODELS_CACHE``, else the platform's cache dir + ``pyllm/models.json``."""
         from pathlib import Path
 
-        from ._catalog import default_cache_path
+        from ._catalog.files import default_cache_path
 
-        configured = self._client.settings.models_cache_path
+        setting = self._cache_setting
+        configured = setting() if callable(setting) else setting
         return Path(configured).expanduser() if configured else default_cache_path()
 
     @property
@@ -284,14 +297,14 @@ class Registry(Models):
 
     def resolve(self, name: str, provider: str | None = None) -> tuple[str, str]:
         """``(model id, provider)`` for ``client.chat(name, provider=...)``."""
-        client = self._client
+        names = self._directory.names()
         return resolve(
             name,
             provider,
-            configured=client.configured_providers(),
-            custom=list(client._custom),
+            configured=names.configured,
+            custom=names.custom,
             catalog=self._loaded,
-            builtin=client._builtin_names(),
+            builtin=names.builtin,
         )
 
     def forget(self) -> None:
@@ -307,37 +320,27 @@ class Registry(Models):
 
     # ---- refresh --------------------------------------------------------------------------
 
-    def _sources(self, providers: Iterable[str] | None) -> list[tuple[Provider, str, bool]]:
-        client = self._client
-        if providers is None:
-            keyed = [p for p in client.configured_providers() if p not in client._custom]
-            providers = [OPENROUTER, *keyed]
-        plan = []
-        for name in dict.fromkeys(providers):
-            openrouter = name == OPENROUTER
-            path = "/models?output_modalities=all" if openrouter else "/models"
-            plan.append((client.provider(name), path, not openrouter))
-        return plan
-
-    def _install(self, bodies: list[tuple[Provider, Any]]) -> Registry:
+    def _install(self, listings: list[Listing]) -> Registry:
+        """Merge the listings, save them in the cache, and use the result (only once every
+        listing arrived and parsed: a failed refresh changes nothing)."""
         import warnings
 
-        from ._catalog import write_listings
-        from ._listing import merge, parse_model_ids, parse_openrouter_models
+        from ._catalog.files import write_listings
+        from ._catalog.merge import merge
 
         models = list(self._loaded().models)
-        for provider, body in bodies:  # self changes only once every listing parsed
-            name, openrouter = provider.name, provider.name == OPENROUTER
-            listed = parse_openrouter_models(body) if openrouter else parse_model_ids(body, name)
-            models = merge(models, name, listed, authoritative=openrouter)
+        for listing in listings:
+            models = merge(models, listing.provider, listing.models, authoritative=listing.complete)
         catalog = Catalog(models, self._loaded().aliases)
-        listings = {
-            (p.name, p.base_url): [m for m in catalog.models if m.provider == p.name]
-            for p, _ in bodies
+        cached = {
+            (listing.provider, listing.base_url): [
+                m for m in catalog.models if m.provider == listing.provider
+            ]
+            for listing in listings
         }
         path = self.cache_path
         try:
-            write_listings(path, listings)
+            write_listings(path, cached)
         except OSError as exc:
             warnings.warn(
                 f"could not save the model cache at {path}: {exc}", RuntimeWarning, stacklevel=3
@@ -354,21 +357,11 @@ class Registry(Models):
         failure the old data stays and the typed error (:class:`~pyllm.APIConnectionError`,
         :class:`~pyllm.APIError`, :class:`~pyllm.InvalidResponseError`...) is raised.
         """
-        http = self._client._http
-        bodies = [
-            (p, http.request_json(p, "GET", path, authenticated=auth))
-            for p, path, auth in self._sources(providers)
-        ]
-        return self._install(bodies)
+        return self._install(self._directory.listings(providers))
 
     async def arefresh(self, *, providers: Iterable[str] | None = None) -> Registry:
         """Async twin of :meth:`refresh`."""
-        http = self._client._async_http()
-        bodies = [
-            (p, await http.request_json(p, "GET", path, authenticated=auth))
-            for p, path, auth in self._sources(providers)
-        ]
-        return self._install(bodies)
+        return self._install(await self._directory.alistings(providers))
 
 
 def __getattr__(name: str) -> Any:

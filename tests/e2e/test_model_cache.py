@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyllm
-from pyllm import _catalog as catalog
+from pyllm._catalog import codec, files
 from pyllm.testing import FakeOpenRouter
 from pyllm.testing._models import FAKE_MODELS
 
@@ -97,7 +97,7 @@ def test_a_refresh_replaces_only_that_provider_at_that_url(
 def test_the_default_url_listing_is_used_by_default_clients(tmp_path: Path) -> None:
     cache = tmp_path / "models.json"
     listing = [pyllm.Model("a/b", "openrouter")]
-    catalog.write_listings(cache, {("openrouter", DEFAULT_URL): listing})
+    files.write_listings(cache, {("openrouter", DEFAULT_URL): listing})
     default = pyllm.Client(models_cache_path=str(cache))
     assert [m.id for m in default.models.by_provider("openrouter")] == ["a/b"]
     assert default.models.source == "cache"
@@ -122,7 +122,7 @@ def test_testing_clients_never_touch_the_users_cache(
 
     with FakeOpenRouter() as another:  # the user's cache has a listing for it: not read
         listing = [pyllm.Model("x/y", "openrouter")]
-        catalog.write_listings(users, {("openrouter", another.url): listing})
+        files.write_listings(users, {("openrouter", another.url): listing})
         assert counts(another.client()) == BUNDLED
         assert len(pyllm.Client(openrouter_base_url=another.url).models) == 1637 - 526 + 1
     mine = server.client(models_cache_path=str(tmp_path / "mine.json"))  # asked for: honoured
@@ -133,7 +133,7 @@ def test_testing_clients_never_touch_the_users_cache(
 def test_a_cache_written_before_listings_were_keyed_is_ignored_quietly(tmp_path: Path) -> None:
     cache = tmp_path / "models.json"
     polluted = [pyllm.Model(i, "openrouter") for i in FAKE_MODELS]  # what the old bug wrote
-    cache.write_text(catalog.dumps(catalog.encode(polluted)))
+    cache.write_text(codec.dumps(codec.encode(polluted)))
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         client = pyllm.Client(models_cache_path=str(cache))
@@ -155,7 +155,7 @@ def test_the_cache_keeps_a_bounded_number_of_listings(tmp_path: Path) -> None:
     cache = tmp_path / "models.json"
     for port in range(20):
         url = f"http://127.0.0.1:{port + 1}/api/v1"
-        catalog.write_listings(cache, {("openrouter", url): [pyllm.Model("a/b", "openrouter")]})
-    kept = catalog.read_listings(cache)
-    assert len(kept) == catalog.MAX_LISTINGS
+        files.write_listings(cache, {("openrouter", url): [pyllm.Model("a/b", "openrouter")]})
+    kept = files.read_listings(cache)
+    assert len(kept) == files.MAX_LISTINGS
     assert kept[-1]["base_url"] == "http://127.0.0.1:20/api/v1"  # the newest stay

@@ -12,17 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from pyllm import _catalog as catalog
-from pyllm import _listing as listing
+from pyllm._catalog import codec, files
+from pyllm._catalog import merge as merging
 from pyllm.errors import InvalidResponseError
 from pyllm.model import Model, Pricing
+from pyllm.protocols import model_listings as listing
 from tests.conftest import ROOT
 from tests.registry_fixtures import catalog_entries, openrouter_listing, registry_dir
 
 
 @pytest.fixture(scope="module")
 def snapshot() -> list[Model]:
-    models, source = catalog.load_models(None)
+    models, source = merging.load_models(None)
     assert source == "snapshot"
     return models
 
@@ -171,7 +172,7 @@ def test_openrouter_listing_replaces_its_models_and_keeps_what_it_does_not_say()
     ]
     live = [Model("a/kept", "openrouter", context_window=2), Model("a/new", "openrouter")]
     merged = {
-        (m.provider, m.id): m for m in listing.merge(old, "openrouter", live, authoritative=True)
+        (m.provider, m.id): m for m in merging.merge(old, "openrouter", live, authoritative=True)
     }
     assert set(merged) == {("openrouter", "a/kept"), ("openrouter", "a/new"), ("openai", "gpt-x")}
     assert merged["openrouter", "a/kept"].context_window == 2
@@ -181,7 +182,7 @@ def test_openrouter_listing_replaces_its_models_and_keeps_what_it_does_not_say()
 def test_id_listings_only_add_models() -> None:
     old = [Model("gpt-x", "openai", context_window=5), Model("a/b", "openrouter")]
     listed = [Model("gpt-x", "openai"), Model("gpt-new", "openai")]
-    merged = listing.merge(old, "openai", listed, authoritative=False)
+    merged = merging.merge(old, "openai", listed, authoritative=False)
     assert [m.id for m in merged] == ["gpt-x", "a/b", "gpt-new"]
     assert merged[0].context_window == 5
 
@@ -190,7 +191,7 @@ def test_id_listings_only_add_models() -> None:
 
 
 def test_the_file_format_round_trips(snapshot: list[Model]) -> None:
-    assert catalog.decode(json.loads(catalog.dumps(catalog.encode(snapshot)))) == snapshot
+    assert codec.decode(json.loads(codec.dumps(codec.encode(snapshot)))) == snapshot
 
 
 def test_the_shipped_snapshot_is_what_the_build_script_makes(tmp_path: Path) -> None:
@@ -208,11 +209,11 @@ def test_the_shipped_snapshot_is_what_the_build_script_makes(tmp_path: Path) -> 
         capture_output=True,
     )
     for name in ("models.json", "aliases.json"):
-        assert (tmp_path / name).read_bytes() == (catalog.DATA_DIR / name).read_bytes(), name
+        assert (tmp_path / name).read_bytes() == (files.DATA_DIR / name).read_bytes(), name
 
 
 def test_the_shipped_data_is_compact(snapshot: list[Model]) -> None:
-    assert (catalog.DATA_DIR / "models.json").stat().st_size < 300_000
+    assert (files.DATA_DIR / "models.json").stat().st_size < 300_000
     assert len(snapshot) == 1637
 
 
@@ -224,8 +225,8 @@ def test_cache_round_trip(tmp_path: Path, snapshot: list[Model]) -> None:
     chosen = [
         replace(m, name=m.name + " (cached)") for m in snapshot if m.provider == "openrouter"
     ][:40]
-    catalog.write_listings(path, {("openrouter", OPENROUTER): chosen})
-    models, source = catalog.load_models(path, lambda: {"openrouter": OPENROUTER})
+    files.write_listings(path, {("openrouter", OPENROUTER): chosen})
+    models, source = merging.load_models(path, lambda: {"openrouter": OPENROUTER})
     assert source == "cache"
     assert [m for m in models if m.provider == "openrouter"] == sorted(chosen, key=lambda m: m.id)
     assert [m for m in models if m.provider != "openrouter"] == [
@@ -243,7 +244,7 @@ def test_an_unusable_cache_is_ignored_with_a_warning(tmp_path: Path, content: by
     path = tmp_path / "models.json"
     path.write_bytes(content)
     with pytest.warns(RuntimeWarning, match="ignoring the pyllm model cache"):
-        models, source = catalog.load_models(path, lambda: {"openrouter": OPENROUTER})
+        models, source = merging.load_models(path, lambda: {"openrouter": OPENROUTER})
     assert source == "snapshot"
     assert len(models) == 1637
 
@@ -251,7 +252,7 @@ def test_an_unusable_cache_is_ignored_with_a_warning(tmp_path: Path, content: by
 def test_a_missing_cache_is_silent(tmp_path: Path) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        _, source = catalog.load_models(tmp_path / "nothing-here.json")
+        _, source = merging.load_models(tmp_path / "nothing-here.json")
     assert source == "snapshot"
     # only pyllm's own warnings count (a ResourceWarning from an earlier test's garbage may land here)
     assert [w for w in caught if issubclass(w.category, RuntimeWarning)] == []
@@ -269,10 +270,10 @@ def test_a_missing_cache_is_silent(tmp_path: Path) -> None:
 def test_default_cache_path_per_platform(
     environ: dict[str, str], platform: str, expected: str
 ) -> None:
-    assert catalog.default_cache_path(environ, platform).as_posix() == expected
+    assert files.default_cache_path(environ, platform).as_posix() == expected
 
 
 def test_a_repeated_id_in_a_listing_is_kept_once() -> None:
     listed = [Model("a/b", "openrouter", name="first"), Model("a/b", "openrouter", name="second")]
-    merged = listing.merge([], "openrouter", listed, authoritative=True)
+    merged = merging.merge([], "openrouter", listed, authoritative=True)
     assert [(m.id, m.name) for m in merged] == [("a/b", "second")]

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import pyllm
-from pyllm import _catalog as catalog
+from pyllm._catalog import files
+from pyllm._catalog import merge as merging
 from pyllm._json import JSONNestingError, loads
 from pyllm._sse import ServerSentEvent
 from pyllm.accumulator import parse_tool_arguments
@@ -95,13 +96,13 @@ def test_a_deep_cache_file_warns_once_and_lookups_use_the_snapshot(tmp_path: Pat
 
 
 def _cache_with(row_change: dict[int, object]) -> str:
-    data = json.loads((catalog.DATA_DIR / "models.json").read_text())
+    data = json.loads((files.DATA_DIR / "models.json").read_text())
     row = list(data["providers"]["openrouter"][0])
     for column, value in row_change.items():
         row[column] = value
     data["providers"] = {"openrouter": [row]}
     listing = {"provider": "openrouter", "base_url": BASE_URL, "models": data}
-    return json.dumps({"format": catalog.CACHE_FORMAT, "listings": [listing]})
+    return json.dumps({"format": files.CACHE_FORMAT, "listings": [listing]})
 
 
 @pytest.mark.parametrize(
@@ -133,5 +134,5 @@ def test_a_hostile_cache_file_is_ignored_with_a_warning(
     cache = tmp_path / "models.json"
     cache.write_text(_cache_with(change))
     with pytest.warns(RuntimeWarning, match="ignoring the pyllm model cache"):
-        models, source = catalog.load_models(cache, lambda: {"openrouter": BASE_URL})
+        models, source = merging.load_models(cache, lambda: {"openrouter": BASE_URL})
     assert source == "snapshot" and len(models) > 1000

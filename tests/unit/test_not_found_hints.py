@@ -7,7 +7,7 @@ import pytest
 
 import pyllm
 from pyllm import Model
-from pyllm._index import Catalog
+from pyllm._catalog.index import Catalog
 from pyllm.registry import resolve
 
 CATALOG = Catalog(

@@ -11,15 +11,16 @@ import pytest
 
 import pyllm
 from pyllm import Model, ModelNotFoundError, Models, Pricing, Usage
-from pyllm import _catalog as catalog
-from pyllm._index import Catalog
+from pyllm._catalog import files
+from pyllm._catalog import merge as merging
+from pyllm._catalog.index import Catalog
 from pyllm.registry import price_usage, resolve
 
 
 @pytest.fixture(scope="module")
 def shipped() -> Catalog:
-    models, _ = catalog.load_models(None)
-    return Catalog(models, catalog.read_aliases())
+    models, _ = merging.load_models(None)
+    return Catalog(models, files.read_aliases())
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +32,9 @@ def everything(shipped: Catalog) -> Models:
 
 
 def test_every_alias_target_exists_in_the_shipped_registry() -> None:
-    raw = json.loads((catalog.DATA_DIR / "models.json").read_text(encoding="utf-8"))
+    raw = json.loads((files.DATA_DIR / "models.json").read_text(encoding="utf-8"))
     known = {(provider, row[0]) for provider, rows in raw["providers"].items() for row in rows}
-    aliases = catalog.read_aliases()
+    aliases = files.read_aliases()
     targets = [(p, i) for t in aliases.values() for p, i in t.items()]
     assert len(aliases) >= 100
     assert len(targets) >= 250
@@ -41,7 +42,7 @@ def test_every_alias_target_exists_in_the_shipped_registry() -> None:
 
 
 def test_the_alias_table_is_what_was_shipped(shipped: Catalog) -> None:
-    assert shipped.aliases == catalog.read_aliases()  # nothing filtered at load time
+    assert shipped.aliases == files.read_aliases()  # nothing filtered at load time
     assert shipped.aliases["claude-haiku-4-5"]["openrouter"] == "anthropic/claude-haiku-4.5"
 
 
@@ -342,7 +343,7 @@ def test_import_loads_nothing_and_first_use_loads_the_registry(tmp_path: object)
         "assert not heavy & set(sys.modules), heavy & set(sys.modules)\n"
         "registry = pyllm.models\n"
         "assert repr(registry) == '<Registry: not loaded yet>', repr(registry)\n"
-        "assert 'pyllm._catalog' not in sys.modules\n"
+        "assert 'pyllm._catalog.files' not in sys.modules\n"
         "print(len(registry), registry.source, 'httpx' in sys.modules)\n"
     )
     out = subprocess.run(

@@ -17,6 +17,7 @@ from ..protocols.base import describe_body
 
 if TYPE_CHECKING:
     from ..config import Settings
+    from ..model import Model
     from ..protocols.base import ChatProtocol
 
 __all__ = ["Provider"]
@@ -36,6 +37,19 @@ class Provider:
     api_key_setting: ClassVar[str | None] = None
     api_key_env: ClassVar[str | None] = None
     chat_path: ClassVar[str] = "/chat/completions"
+    models_path: ClassVar[str] = "/models"
+    """Where ``GET`` lists the provider's models (what :meth:`parse_models` reads)."""
+    models_need_key: ClassVar[bool] = True
+    """False when anyone may list the models (no key is sent, and a refresh lists them even
+    without one)."""
+    complete_listing: ClassVar[bool] = False
+    """True when the listing carries full metadata (prices, limits, modalities): a refresh
+    replaces the provider's models with it. Otherwise (ids only) it adds the models pyllm did not
+    know and keeps the rest."""
+    gateway: ClassVar[bool] = False
+    """True for a gateway to many vendors' models (OpenRouter): it takes any ``vendor/model`` id,
+    listed or not, with variant suffixes (``:free``, ``:online``...) and ids without their vendor;
+    the registry searches it right after the configured providers."""
 
     def __init__(
         self,
@@ -86,6 +100,14 @@ class Provider:
             headers.update(self._extra_headers)
             self._headers = {**headers, **basic}  # a URL's user:password wins, as httpx had it
         return self._headers
+
+    def parse_models(self, body: Any) -> list[Model]:
+        """The models a ``GET`` of :attr:`models_path` lists: here the OpenAI-style
+        ``{"data": [{"id": ...}]}`` (ids and dates). :class:`~pyllm.InvalidResponseError` when
+        the body is not a listing."""
+        from ..protocols.model_listings import parse_model_ids
+
+        return parse_model_ids(body, self.name)
 
     def missing_key(self) -> ConfigurationError:
         where = f"pass {self.api_key_setting}=... to pyllm.configure() or pyllm.Client()"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..protocols.openrouter import OpenRouterDialect
 from .base import Provider
 
 if TYPE_CHECKING:
     from ..config import Settings
+    from ..model import Model
 
 __all__ = ["DEFAULT_BASE_URL", "OpenRouter"]
 
@@ -22,6 +23,10 @@ class OpenRouter(Provider):
     display_name: str = "OpenRouter"
     api_key_setting: ClassVar[str | None] = "openrouter_api_key"
     api_key_env: ClassVar[str | None] = "OPENROUTER_API_KEY"
+    models_path: ClassVar[str] = "/models?output_modalities=all"  # else text models only
+    models_need_key: ClassVar[bool] = False
+    complete_listing: ClassVar[bool] = True
+    gateway: ClassVar[bool] = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenRouter:
@@ -37,3 +42,9 @@ class OpenRouter(Provider):
             protocol=OpenRouterDialect(cls.name),
             headers=headers,
         )
+
+    def parse_models(self, body: Any) -> list[Model]:
+        """OpenRouter's rich listing: prices, limits, modalities, supported parameters."""
+        from ..protocols.model_listings import parse_openrouter_models
+
+        return parse_openrouter_models(body, self.name)

@@ -14,8 +14,9 @@ Script replies with :func:`text`, :func:`tool_call`, :func:`error`, :func:`strea
 ``pyllm serve-fake``.
 """
 
+from ._http1 import RecordedRequest
+from ._openrouter import FakeOpenRouter
 from ._replies import Reply, ToolCallSpec, drop, error, raw, stream_error, text, tool_call
-from ._server import FakeOpenRouter, RecordedRequest
 
 __all__ = [
     "FakeOpenRouter",

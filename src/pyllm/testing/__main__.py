@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from ._server import FakeOpenRouter
+from ._openrouter import FakeOpenRouter
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,15 +19,16 @@ if TYPE_CHECKING:
     from ._replies import Reply
 
 __all__ = [
+    "Aborted",
+    "ClientLeft",
     "RecordedRequest",
-    "_Aborted",
-    "_chunked",
-    "_client_left_during",
-    "_head",
-    "_read_request",
-    "_reset",
-    "_write_pieces",
-    "_write_plain",
+    "chunked",
+    "client_left_during",
+    "read_request",
+    "reset",
+    "response_head",
+    "write_pieces",
+    "write_plain",
 ]
 
 _REASONS = {status.value: status.phrase for status in HTTPStatus} | {529: "Overloaded"}
@@ -50,11 +51,15 @@ class RecordedRequest:
         return list(self.json.get("messages") or []) if isinstance(self.json, dict) else []
 
 
-class _Aborted(Exception):
-    pass
+class Aborted(Exception):
+    """The connection ends here (scripted, or the client is gone): nothing more is written."""
 
 
-async def _client_left_during(reader: asyncio.StreamReader, seconds: float) -> bool:
+class ClientLeft(Aborted):
+    """The client went away first (counted in ``server.disconnects``)."""
+
+
+async def client_left_during(reader: asyncio.StreamReader, seconds: float) -> bool:
     """Wait ``seconds``; True as soon as the client closes its side (like a cancelled call)."""
     try:
         data = await asyncio.wait_for(reader.read(1), timeout=seconds)
@@ -63,38 +68,40 @@ async def _client_left_during(reader: asyncio.StreamReader, seconds: float) -> b
     return data == b""
 
 
-def _head(status: int, headers: Mapping[str, str]) -> bytes:
+def response_head(status: int, headers: Mapping[str, str]) -> bytes:
+    """The status line and headers of a response."""
     lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}"]
     lines.extend(f"{k}: {v}" for k, v in headers.items())
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def _chunked(data: bytes) -> bytes:
+def chunked(data: bytes) -> bytes:
+    """``data`` as one chunk of a chunked body."""
     return b"%x\r\n%s\r\n" % (len(data), data)
 
 
-async def _write_plain(
+async def write_plain(
     writer: asyncio.StreamWriter,
     status: int,
     body: bytes,
     content_type: str,
     headers: Mapping[str, str],
 ) -> None:
-    head = _head(
+    head = response_head(
         status, {"Content-Type": content_type, "Content-Length": str(len(body)), **headers}
     )
     writer.write(head + body)
     await writer.drain()
 
 
-async def _write_pieces(
+async def write_pieces(
     writer: asyncio.StreamWriter, reply: Reply, body: bytes, content_type: str, size: int
 ) -> None:
     """The body in chunks of ``size`` bytes, ``reply.chunk_delay`` seconds apart (a trickle)."""
     head = {"Content-Type": content_type, "Transfer-Encoding": "chunked", **reply.headers}
-    writer.write(_head(reply.status, head))
+    writer.write(response_head(reply.status, head))
     for start in range(0, len(body), size):
-        writer.write(_chunked(body[start : start + size]))
+        writer.write(chunked(body[start : start + size]))
         await writer.drain()
         if reply.chunk_delay:
             await asyncio.sleep(reply.chunk_delay)
@@ -102,7 +109,7 @@ async def _write_pieces(
     await writer.drain()
 
 
-def _reset(writer: asyncio.StreamWriter) -> None:
+def reset(writer: asyncio.StreamWriter) -> None:
     """Close with a TCP reset (SO_LINGER 0), like a proxy or provider crashing."""
     sock = writer.get_extra_info("socket")
     if sock is not None:
@@ -111,13 +118,14 @@ def _reset(writer: asyncio.StreamWriter) -> None:
     writer.transport.abort()
 
 
-async def _read_request(reader: asyncio.StreamReader) -> RecordedRequest | None:
+async def read_request(reader: asyncio.StreamReader) -> RecordedRequest | None:
+    """The next request on the connection (``None`` when the client closed it)."""
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError:
         return None
     except asyncio.LimitOverrunError:
-        raise _Aborted from None
+        raise Aborted from None
     lines = head.decode("latin-1").split("\r\n")
     method, target, _ = [*lines[0].split(" ", 2), "", ""][:3]
     headers: dict[str, str] = {}

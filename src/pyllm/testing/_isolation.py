@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..client import Client
-    from ._server import FakeOpenRouter
+    from ._openrouter import FakeOpenRouter
 
 __all__ = ["fake_client"]
 

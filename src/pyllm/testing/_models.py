@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
-from .._catalog import DATA_DIR, read_models
-from .._listing import render_openrouter_model
+from .._catalog.files import read_snapshot
+from ..protocols.model_listings import render_openrouter_model
 
 __all__ = ["FAKE_MODELS", "models_listing"]
 FAKE_MODELS = (
@@ -26,7 +26,7 @@ def models_listing(query: str = "") -> dict[str, Any]:
     others (``embeddings``, ``image``..., or ``all``).
     """
     wanted = set(",".join(parse_qs(query).get("output_modalities", ["text"])).split(","))
-    known = {m.id: m for m in read_models(DATA_DIR / "models.json") if m.provider == "openrouter"}
+    known = {m.id: m for m in read_snapshot() if m.provider == "openrouter"}
     listed = [known[i] for i in FAKE_MODELS if i in known]
     if "all" not in wanted:
         listed = [m for m in listed if wanted & set(m.output_modalities)]

@@ -1,7 +1,10 @@
-"""A small HTTP/1.1 server on 127.0.0.1 that behaves like OpenRouter (asyncio, stdlib only).
+"""The machinery every fake server shares: a small HTTP/1.1 server on 127.0.0.1 (asyncio, stdlib
+only) with scripted replies, routes, faults and a record of the requests.
 
 It runs on its own thread and event loop, so sync and async clients in the same process can
-talk to it through real sockets.
+talk to it through real sockets. What it speaks is its :class:`Dialect`: default answers,
+authentication, and how a scripted :class:`~pyllm.testing.Reply` looks on that API's wire
+(:class:`~pyllm.testing.FakeOpenRouter` speaks OpenRouter's).
 """
 
 from __future__ import annotations
@@ -11,57 +14,83 @@ import contextlib
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from ._http1 import (
-    RecordedRequest,
-    _Aborted,
-    _chunked,
-    _client_left_during,
-    _head,
-    _read_request,
-    _reset,
-    _write_pieces,
-    _write_plain,
-)
-from ._isolation import fake_client
-from ._media import TINY_PNG_URL, embeddings_reply, images_reply, wants_image
-from ._replies import Rendered, Reply, body_bytes
+from ._faults import before_answering, write_body, write_events
+from ._http1 import Aborted, ClientLeft, RecordedRequest, read_request, reset, write_plain
+from ._replies import Reply, body_bytes
 
-__all__ = ["FakeOpenRouter", "RecordedRequest"]
+__all__ = ["Dialect", "FakeServer", "Rendering"]
 
-Handler = Callable[["RecordedRequest"], Reply | None]
+Handler = Callable[[RecordedRequest], Reply | None]
+Server = TypeVar("Server", bound="FakeServer")
 
 
-class FakeOpenRouter:
-    """An OpenRouter-compatible server for tests and demos. Use it as a context manager.
+class Rendering(Protocol):
+    """One scripted reply rendered for one request."""
 
-    >>> from pyllm.testing import FakeOpenRouter, text
-    >>> with FakeOpenRouter() as server:
-    ...     server.reply(text("Hi there!"))
-    ...     reply = server.chat().ask("Hello")
-    >>> reply.content, server.requests[-1].json["messages"][-1]["content"]
-    ('Hi there!', 'Hello')
+    @property
+    def headers(self) -> Mapping[str, str]: ...
 
-    Unscripted chat requests get an echo of the last user message. ``api_key`` makes the server
-    answer 401 (like OpenRouter) to requests without that bearer key. An exception inside the
+    def json_body(self) -> bytes:
+        """The whole answer, for a request that does not stream."""
+        ...
+
+    def sse_events(self) -> Iterator[bytes]:
+        """The answer as server-sent events (without keep-alives)."""
+        ...
+
+
+class Dialect(Protocol):
+    """What makes a :class:`FakeServer` speak one API."""
+
+    name: str  # names the server's thread
+    base_path: str  # what ``server.url`` ends with: "/api/v1"
+    chat_path: str  # the default path of ``reply()`` and ``pending()``
+    keepalive: bytes  # what a stream starts with (an SSE comment, a ping event)
+
+    def denied(self, request: RecordedRequest, api_key: str) -> Reply | None:
+        """The answer to a request without the server's key (``None``: let it through)."""
+        ...
+
+    def default_reply(self, request: RecordedRequest) -> Reply:
+        """The answer when nothing was scripted for the request."""
+        ...
+
+    def render(self, reply: Reply, request: RecordedRequest) -> Rendering:
+        """How ``reply`` looks on this API's wire (when it has no ``body`` of its own)."""
+        ...
+
+    def failure_body(self, message: str) -> bytes:
+        """The error body of a 500 for an exception inside the server."""
+        ...
+
+    def failure_event(self, message: str) -> bytes:
+        """The in-band error event for an exception while rendering a stream."""
+        ...
+
+
+class FakeServer:
+    """A fake API server for tests and demos (a context manager); see :class:`Dialect`.
+
+    ``api_key`` makes the server refuse requests without that key. An exception inside the
     server (say, in a ``route`` handler) is answered with a 500 carrying its text (mid-stream:
     an in-band error event) and kept in ``errors``.
     """
 
     def __init__(
         self,
+        dialect: Dialect,
         *,
         host: str = "127.0.0.1",
         port: int = 0,
         api_key: str | None = None,
-        model: str = "openai/gpt-4.1-mini",
         write_size: int | None = None,
     ) -> None:
+        self.dialect = dialect
         self.host = host
         self.port = port
         self.api_key = api_key
-        self.model = model
         self.write_size = write_size
         self.requests: list[RecordedRequest] = []
         self._queues: dict[str, deque[Reply]] = {}
@@ -80,10 +109,11 @@ class FakeOpenRouter:
 
     # ---- scripting ------------------------------------------------------------------------
 
-    def reply(self, *replies: Reply, path: str = "/chat/completions") -> None:
-        """Queue replies (first in, first out) for requests whose path ends with ``path``."""
+    def reply(self, *replies: Reply, path: str | None = None) -> None:
+        """Queue replies (first in, first out) for requests whose path ends with ``path``
+        (default: the chat endpoint, ``/chat/completions`` on OpenRouter)."""
         with self._lock:
-            queue = self._queues.setdefault(path, deque())
+            queue = self._queues.setdefault(path or self.dialect.chat_path, deque())
             for reply in replies:
                 if not isinstance(reply, Reply):
                     raise TypeError(f"expected a pyllm.testing.Reply, got {type(reply).__name__}")
@@ -93,10 +123,10 @@ class FakeOpenRouter:
         """Answer requests whose path ends with ``path`` with ``handler(request) -> Reply``."""
         self._routes[path] = handler
 
-    def pending(self, path: str = "/chat/completions") -> int:
-        """How many queued replies were not used yet."""
+    def pending(self, path: str | None = None) -> int:
+        """How many queued replies were not used yet (default: for the chat endpoint)."""
         with self._lock:
-            return sum(r.repeat for r in self._queues.get(path, ()))
+            return sum(r.repeat for r in self._queues.get(path or self.dialect.chat_path, ()))
 
     def _next_reply(self, request: RecordedRequest) -> Reply | None:
         with self._lock:
@@ -123,10 +153,11 @@ class FakeOpenRouter:
 
     @property
     def url(self) -> str:
-        """The base URL to use as ``openrouter_base_url`` (``http://127.0.0.1:PORT/api/v1``)."""
-        return f"http://{self.host}:{self.port}/api/v1"
+        """The base URL clients use (``http://127.0.0.1:PORT/api/v1`` for OpenRouter)."""
+        return f"http://{self.host}:{self.port}{self.dialect.base_path}"
 
-    def start(self) -> FakeOpenRouter:
+    def start(self: Server) -> Server:
+        """Start serving (on a thread of its own); returns the server."""
         if self._thread is not None:
             return self
         ready = threading.Event()
@@ -149,7 +180,8 @@ class FakeOpenRouter:
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
-        self._thread = threading.Thread(target=run, name="pyllm-fake-openrouter", daemon=True)
+        name = f"pyllm-fake-{self.dialect.name}"
+        self._thread = threading.Thread(target=run, name=name, daemon=True)
         self._thread.start()
         ready.wait()
         if failure:
@@ -157,6 +189,7 @@ class FakeOpenRouter:
         return self
 
     def stop(self) -> None:
+        """Close the clients made by the server's shortcuts, then stop serving."""
         for client in self._clients:
             client.close()
         self._clients.clear()
@@ -177,24 +210,11 @@ class FakeOpenRouter:
         self._thread = None
         self._loop = None
 
-    def __enter__(self) -> FakeOpenRouter:
+    def __enter__(self: Server) -> Server:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
-
-    # ---- pyllm shortcuts ------------------------------------------------------------------
-
-    def client(self, **settings: Any) -> Any:
-        """A :class:`pyllm.Client` pointed at this server (closed when the server stops), with a
-        model cache of its own (never the user's) unless ``models_cache_path`` is given."""
-        client = fake_client(self, settings)
-        self._clients.append(client)
-        return client
-
-    def chat(self, model: str | None = None, **settings: Any) -> Any:
-        """A :class:`pyllm.Chat` on a fresh client pointed at this server."""
-        return self.client(**settings).chat(model or self.model, provider="openrouter")
 
     # ---- HTTP -----------------------------------------------------------------------------
 
@@ -206,71 +226,63 @@ class FakeOpenRouter:
         self.open_connections += 1
         self.peak_connections = max(self.peak_connections, self.open_connections)
         try:
-            while True:
-                request = await _read_request(reader)
-                if request is None:
-                    break
-                self.requests.append(request)
-                try:
-                    keep_open = await self._respond(request, reader, writer)
-                except (ConnectionError, _Aborted, asyncio.IncompleteReadError):
-                    raise
-                except Exception as exc:  # a bug in a handler or the server: say so, as a 500
-                    body = body_bytes({"error": {"message": self._failed(exc), "code": 500}})
-                    await _write_plain(writer, 500, body, "application/json", {})
-                    keep_open = True
-                if not keep_open:
-                    break
-        except ConnectionError:  # the client went away mid-response
+            while await self._answer_one(reader, writer):
+                pass
+        except (ConnectionError, ClientLeft):  # the client went away mid-response
             self.disconnects += 1
-        except (_Aborted, asyncio.IncompleteReadError):
+        except (Aborted, asyncio.IncompleteReadError):
             pass
         except asyncio.CancelledError:
-            _reset(writer)
+            reset(writer)
         finally:
             self.open_connections -= 1
             self._tasks.discard(task)
             with contextlib.suppress(Exception):
                 writer.close()
 
+    async def _answer_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """Read and answer one request; False when the connection is done."""
+        request = await read_request(reader)
+        if request is None:
+            return False
+        self.requests.append(request)
+        try:
+            return await self._respond(request, reader, writer)
+        except (ConnectionError, Aborted, asyncio.IncompleteReadError):
+            raise
+        except Exception as exc:  # a bug in a handler or the server: say so, as a 500
+            body = self.dialect.failure_body(self._failed(exc))
+            await write_plain(writer, 500, body, "application/json", {})
+            return True
+
     async def _respond(
         self, request: RecordedRequest, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> bool:
-        if (
-            self.api_key is not None
-            and request.headers.get("authorization") != f"Bearer {self.api_key}"
-        ):
-            said = request.headers.get("authorization")
-            text = "Missing Authentication header" if said is None else "Invalid API key"
-            missing = {"error": {"message": text, "code": 401}}
-            denied = body_bytes(missing)
-            await _write_plain(writer, 401, denied, "application/json", {})
-            return True
+        if self.api_key is not None:
+            denied = self.dialect.denied(request, self.api_key)
+            if denied is not None:
+                body = body_bytes(denied.body if denied.body is not None else b"")
+                content_type = denied.content_type or "application/json"
+                await write_plain(writer, denied.status, body, content_type, denied.headers)
+                return True
         reply = self._next_reply(request)
         if reply is None:
-            reply = self._default_reply(request)
-        if reply.delay and await _client_left_during(reader, reply.delay):
-            self.disconnects += 1
-            raise _Aborted
-        if reply.drop == "before_headers":
-            _reset(writer)
-            raise _Aborted
+            reply = self.dialect.default_reply(request)
+        await before_answering(reply, reader, writer)
         if reply.body is not None or reply.status != 200:
             body = body_bytes(reply.body if reply.body is not None else b"")
-            content_type = reply.content_type or "application/json"
-            size = reply.write_size or self.write_size
-            if size:
-                await _write_pieces(writer, reply, body, content_type, size)
-            else:
-                await _write_plain(writer, reply.status, body, content_type, reply.headers)
+            await write_body(writer, reply, body, self.write_size)
             return True
-        rendered = Rendered(reply, request.json if isinstance(request.json, dict) else {})
-        headers = {"X-Generation-Id": rendered.generation_id, **reply.headers}
+        rendered = self.dialect.render(reply, request)
+        headers = {**rendered.headers, **reply.headers}
         if isinstance(request.json, dict) and request.json.get("stream"):
-            await self._write_stream(writer, rendered, headers)
+            events = self._events(rendered)
+            keepalive = self.dialect.keepalive
+            await write_events(
+                writer, reply, events, headers, keepalive=keepalive, write_size=self.write_size
+            )
         else:
-            body = rendered.json_body()
-            await _write_plain(writer, 200, body, "application/json", headers)
+            await write_plain(writer, 200, rendered.json_body(), "application/json", headers)
         return True
 
     def _failed(self, exc: Exception) -> str:
@@ -278,71 +290,10 @@ class FakeOpenRouter:
         self.errors.append(exc)
         return f"pyllm.testing: the fake server failed: {type(exc).__name__}: {exc}"
 
-    def _events(self, rendered: Rendered) -> Iterator[bytes]:
+    def _events(self, rendered: Rendering) -> Iterator[bytes]:
         """The reply's SSE events; an exception while rendering them ends the stream with an
         in-band error event carrying its text (the status line is already sent)."""
         try:
             yield from rendered.sse_events()
         except Exception as exc:
-            error = {"error": {"code": 500, "message": self._failed(exc)}, "choices": []}
-            yield b"data: " + body_bytes(error) + b"\n\n"
-
-    def _default_reply(self, request: RecordedRequest) -> Reply:
-        body = request.json if isinstance(request.json, dict) else {}
-        if request.path.endswith("/chat/completions") and request.method == "POST":
-            if wants_image(body):
-                return Reply(text="Here is your image.", images=(TINY_PNG_URL,))
-            return Reply()
-        if request.path.endswith("/embeddings") and request.method == "POST":
-            return embeddings_reply(body)
-        if request.path.endswith("/images") and request.method == "POST":
-            return images_reply(body)
-        if request.path.endswith("/models") and request.method == "GET":
-            from ._models import models_listing
-
-            return Reply(body=models_listing(request.query))
-        return Reply(
-            status=404, body={"error": {"message": f"no route for {request.path}", "code": 404}}
-        )
-
-    async def _write_stream(
-        self, writer: asyncio.StreamWriter, rendered: Rendered, headers: Mapping[str, str]
-    ) -> None:
-        reply = rendered.reply
-        head = _head(
-            200,
-            {
-                "Content-Type": "text/event-stream",
-                "Cache-Control": "no-cache",
-                "Transfer-Encoding": "chunked",
-                **headers,
-            },
-        )
-        writer.write(head)
-        for _ in range(reply.keepalives):
-            writer.write(_chunked(b": OPENROUTER PROCESSING\n\n"))
-        await writer.drain()
-        for count, event in enumerate(self._events(rendered)):
-            if isinstance(reply.drop, int) and count >= reply.drop:
-                await writer.drain()
-                _reset(writer)
-                raise _Aborted
-            if reply.stall and count == reply.stall_after:
-                await writer.drain()
-                await asyncio.sleep(reply.stall)
-            if writer.transport.is_closing():  # the client went away
-                self.disconnects += 1
-                raise _Aborted
-            if self.write_size:
-                for start in range(0, len(event), self.write_size):
-                    writer.write(_chunked(event[start : start + self.write_size]))
-                    await writer.drain()
-            else:
-                writer.write(_chunked(event))
-            if reply.chunk_delay:
-                await writer.drain()
-                await asyncio.sleep(reply.chunk_delay)
-            elif writer.transport.get_write_buffer_size() > 1 << 16:
-                await writer.drain()
-        writer.write(b"0\r\n\r\n")
-        await writer.drain()
+            yield self.dialect.failure_event(self._failed(exc))

@@ -1,4 +1,8 @@
-"""The registry's indexes: lookups by any provider's id, alias, or OpenRouter slug. Pure.
+"""The catalog's lookup structure: models by any provider's id, alias, or gateway slug. Pure.
+
+Which provider is the *gateway* (takes any ``vendor/model`` id with variant suffixes like
+``:online``; OpenRouter) is what the providers declare (:attr:`Provider.gateway
+<pyllm.providers.Provider.gateway>`), asked only when a lookup needs it.
 
 >>> from pyllm.model import Model
 >>> index = Catalog([Model("anthropic/claude-haiku-4.5", "openrouter")],
@@ -9,28 +13,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+import functools
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
-from .config import ENV_VARIABLES
-from .errors import ModelNotFoundError
-from .model import Model, Pricing, split_variant
+from ..config import ENV_VARIABLES, Settings
+from ..errors import ModelNotFoundError
+from ..model import Model, Pricing, split_variant
 
-__all__ = ["OPENROUTER", "Catalog", "is_vendor_id"]
+__all__ = ["Catalog", "builtin_gateway", "is_vendor_id"]
 
-OPENROUTER = "openrouter"
+
+@functools.cache
+def builtin_gateway() -> str | None:
+    """The built-in provider that declares itself a gateway (``"openrouter"``), from the one list
+    of built-in providers. Imports the providers, so it is asked only when a lookup needs it.
+
+    >>> builtin_gateway()
+    'openrouter'
+    """
+    from ..providers import BUILTIN_PROVIDERS
+
+    defaults = Settings()
+    return next((name for name, make in BUILTIN_PROVIDERS.items() if make(defaults).gateway), None)
 
 
 def is_vendor_id(name: str) -> bool:
-    """True for OpenRouter-style ``vendor/model`` ids (with or without a variant suffix)."""
+    """True for gateway-style ``vendor/model`` ids (with or without a variant suffix)."""
     vendor, slash, rest = name.partition("/")
     return bool(slash and vendor and rest) and name.split(None, 1) == [name]  # no whitespace
 
 
 class Catalog:
-    """Models and aliases with the indexes lookups need (built once; variants are memoized)."""
+    """Models and aliases with the indexes lookups need (built once; variants are memoized).
 
-    def __init__(self, models: Iterable[Model], aliases: Mapping[str, Mapping[str, str]]) -> None:
+    ``gateway`` names the provider that takes any ``vendor/model[:variant]`` id; it is called
+    once, when a lookup first needs it.
+    """
+
+    def __init__(
+        self,
+        models: Iterable[Model],
+        aliases: Mapping[str, Mapping[str, str]],
+        *,
+        gateway: Callable[[], str | None] = builtin_gateway,
+    ) -> None:
         self.models = tuple(models)
         self._by_key = {(m.provider, m.id): m for m in self.models}
         self.providers = tuple(dict.fromkeys(m.provider for m in self.models))
@@ -44,21 +71,36 @@ class Catalog:
             for target in targets.values():
                 alias_of[target] = name if alias_of.get(target, name) == name else None
         self._alias_of = alias_of  # any provider's id -> its alias (None when ambiguous)
-        slugs: dict[str, str | None] = {}
-        for m in self.models:
-            if m.provider == OPENROUTER and is_vendor_id(m.id) and ":" not in m.id:
-                slug = m.id.partition("/")[2]
-                slugs[slug] = m.id if slug not in slugs else None
-        self._slugs = slugs  # OpenRouter id without its vendor -> id (None when ambiguous)
+        self._find_gateway = gateway
+        self._gateway: tuple[str | None] | None = None  # asked once, when first needed
+        self._slugs: dict[str, str | None] | None = None
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
 
+    @property
+    def gateway(self) -> str | None:
+        """The provider that takes any ``vendor/model`` id, with variants (OpenRouter)."""
+        if self._gateway is None:
+            self._gateway = (self._find_gateway(),)
+        return self._gateway[0]
+
+    def _slug(self, slug: str) -> str | None:
+        """The gateway id whose part after the vendor is ``slug`` (``None``: none or several)."""
+        slugs = self._slugs
+        if slugs is None:
+            slugs = self._slugs = {}
+            for m in self.models:
+                if m.provider == self.gateway and is_vendor_id(m.id) and ":" not in m.id:
+                    key = m.id.partition("/")[2]
+                    slugs[key] = m.id if key not in slugs else None
+        return slugs.get(slug)
+
     def model(self, provider: str, model_id: str) -> Model | None:
-        """The model ``provider`` calls ``model_id``; OpenRouter variants get their base's data."""
+        """The model ``provider`` calls ``model_id``; gateway variants get their base's data."""
         found = self._by_key.get((provider, model_id))
-        if found is None and provider == OPENROUTER:
+        if found is None:
             base_id, variant = split_variant(model_id)
             base = self._by_key.get((provider, base_id)) if variant else None
-            if base is not None:
+            if base is not None and provider == self.gateway:
                 free = ":free" in variant
                 pricing = _free(base.pricing) if free else base.pricing
                 found = self._by_key[provider, model_id] = replace(
@@ -70,21 +112,24 @@ class Catalog:
         """The id ``provider`` uses for ``name`` (its own id, another provider's id, an alias)."""
         if (provider, name) in self._by_key:
             return name
-        base, variant = split_variant(name) if provider == OPENROUTER else (name, "")
+        base, variant = split_variant(name)
+        if variant and provider != self.gateway:  # only the gateway's ids take variants
+            base, variant = name, ""
         if variant and (provider, base) in self._by_key:
             return name
         alias = base if base in self.aliases else self._alias_of.get(base)
         target = self.aliases[alias].get(provider) if alias else None
-        if target is None and provider == OPENROUTER:
-            target = self._slugs.get(base)
+        if target is None and provider == self.gateway:
+            target = self._slug(base)
         return target + variant if target else None
 
     def order(self, preferred: Sequence[str]) -> tuple[str, ...]:
-        """Providers to search without ``provider=``: preferred ones, OpenRouter, the rest."""
+        """Providers to search without ``provider=``: preferred ones, the gateway, the rest."""
         key = tuple(preferred)
         found = self._orders.get(key)
         if found is None:
-            found = self._orders[key] = tuple(dict.fromkeys((*key, OPENROUTER, *self.providers)))
+            gateway = () if self.gateway is None else (self.gateway,)
+            found = self._orders[key] = tuple(dict.fromkeys((*key, *gateway, *self.providers)))
         return found
 
     def candidates(

@@ -1,22 +1,26 @@
-"""Live ``GET /models`` listings: OpenRouter's (full metadata) and OpenAI-style ones (ids), how
-the fake server renders them, and how they merge into the registry. Pure.
+"""Model listings on the wire (``GET /models``): OpenRouter's (full metadata), OpenAI-style ones
+(``{"data": [{"id": ...}]}``: ids and dates), and how the fake server renders OpenRouter's. Pure.
 
-OpenRouter prices are decimal strings in USD per token; pyllm keeps USD per million tokens.
+Providers choose their parser (:meth:`pyllm.providers.Provider.parse_models`); the registry
+merges what they return. OpenRouter prices are decimal strings in USD per token; pyllm keeps USD
+per million tokens.
+
+>>> [m.id for m in parse_model_ids({"data": [{"id": "gpt-4.1-mini"}]}, "openai")]
+['gpt-4.1-mini']
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import fields, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .errors import InvalidResponseError
-from .model import Model, Pricing, TopProvider, derive_capabilities
+from ..errors import InvalidResponseError
+from ..model import Model, Pricing, TopProvider, derive_capabilities
 
 __all__ = [
-    "merge",
     "modalities",
     "parse_model_ids",
     "parse_openrouter_model",
@@ -136,7 +140,7 @@ def _modalities(arch: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ..
     return modalities(inputs), modalities(outputs)
 
 
-def parse_openrouter_model(data: Mapping[str, Any]) -> Model:
+def parse_openrouter_model(data: Mapping[str, Any], provider: str = "openrouter") -> Model:
     """One entry of OpenRouter's ``GET /models`` (prices become USD per million tokens)."""
     arch = data.get("architecture")
     inputs, outputs = _modalities(arch if isinstance(arch, Mapping) else {})
@@ -155,7 +159,7 @@ def parse_openrouter_model(data: Mapping[str, Any]) -> Model:
     name = data.get("name")
     return Model(
         id=str(data["id"]),
-        provider="openrouter",
+        provider=provider,
         name=name if isinstance(name, str) else "",
         context_window=_int(data.get("context_length")),
         max_output_tokens=top_provider.max_completion_tokens if top_provider else None,
@@ -182,9 +186,9 @@ def _entries(body: Any, provider: str) -> list[Mapping[str, Any]]:
     return entries
 
 
-def parse_openrouter_models(body: Any) -> list[Model]:
+def parse_openrouter_models(body: Any, provider: str = "openrouter") -> list[Model]:
     """OpenRouter's ``GET /models`` body; :class:`~pyllm.InvalidResponseError` if malformed."""
-    return [parse_openrouter_model(e) for e in _entries(body, "openrouter")]
+    return [parse_openrouter_model(e, provider) for e in _entries(body, provider)]
 
 
 def parse_model_ids(body: Any, provider: str) -> list[Model]:
@@ -237,33 +241,3 @@ def render_openrouter_model(model: Model) -> dict[str, Any]:
         "supported_parameters": list(model.supported_parameters),
         "knowledge_cutoff": model.knowledge_cutoff,
     }
-
-
-_EMPTY: tuple[Any, ...] = (None, "", (), frozenset(), Pricing())
-
-
-def _fill(new: Model, old: Model | None) -> Model:
-    """``new`` with the fields it leaves empty taken from ``old``."""
-    if old is None:
-        return new
-    missing = {
-        f.name: getattr(old, f.name) for f in fields(Model) if getattr(new, f.name) in _EMPTY
-    }
-    return replace(new, **missing) if missing else new
-
-
-def merge(
-    current: Sequence[Model], provider: str, listed: Sequence[Model], *, authoritative: bool
-) -> list[Model]:
-    """``current`` updated with ``provider``'s live listing.
-
-    An authoritative listing (OpenRouter's, with full metadata) replaces that provider's models;
-    fields it leaves empty keep their old values. Otherwise (ids only) the listing adds the
-    models pyllm did not know and keeps the rest.
-    """
-    old = {m.id: m for m in current if m.provider == provider}
-    kept = [m for m in current if m.provider != provider or not authoritative]
-    fresh = {m.id: m for m in listed}.values()  # a listing may repeat an id
-    if authoritative:
-        return kept + [_fill(m, old.get(m.id)) for m in fresh]
-    return kept + [m for m in fresh if m.id not in old]

@@ -1,53 +1,35 @@
-"""The registry's data files: the compact format, the bundled snapshot, the user cache.
+"""The catalog's compact file format: models to a JSON object and back. Pure.
 
-File format (the bundled ``data/models.json``, and each listing in the user cache): one JSON
-object with ``format``, the vocabularies ``capabilities`` and ``parameters``, the ``columns`` of
-a row, and ``providers``: provider name -> rows, one model per line. Capabilities and supported
-parameters are bit masks over their vocabulary, modalities one string (``"text+image->text"``),
-``created`` a Unix time, ``pricing`` a list in :class:`~pyllm.model.Pricing` field order with
-trailing nulls trimmed. Rows drop trailing nulls too. Decoding shares equal values between
-models, so a thousand models cost little memory.
+One JSON object with ``format``, the vocabularies ``capabilities`` and ``parameters``, the
+``columns`` of a row, and ``providers``: provider name -> rows, one model per line. Capabilities
+and supported parameters are bit masks over their vocabulary, modalities one string
+(``"text+image->text"``), ``created`` a Unix time, ``pricing`` a list in
+:class:`~pyllm.model.Pricing` field order with trailing nulls trimmed. Rows drop trailing nulls
+too. Decoding shares equal values between models, so a thousand models cost little memory, and
+refuses what lookups could crash on later (a ``ValueError`` saying what is wrong).
 
-The user cache (``format`` 2) keeps what refreshes fetched, one ``listings`` entry per provider
-*and base URL*: ``{"provider", "base_url", "models"}``. A client loads the bundled snapshot and
-replaces a provider's models only with the entry for the base URL it talks to, so a refresh
-against a test server or a gateway never changes what a default client sees.
+The bundled ``data/models.json`` is one such object; the user cache holds one per listing
+(see :mod:`pyllm._catalog.files`).
+
+>>> from pyllm.model import Model
+>>> decode(encode([Model("a/b", "openrouter", context_window=8)]))[0].context_window
+8
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, replace
 from datetime import datetime, timezone
 from math import inf
-from pathlib import Path
 from typing import Any
 
-from ._json import loads
-from .model import Model, Pricing, TopProvider
+from ..model import Model, Pricing, TopProvider
 
-__all__ = [
-    "CACHE_FORMAT",
-    "FORMAT",
-    "decode",
-    "default_cache_path",
-    "dumps",
-    "encode",
-    "load_models",
-    "read_aliases",
-    "read_listings",
-    "read_models",
-    "write_listings",
-]
+__all__ = ["COLUMNS", "FORMAT", "decode", "dumps", "encode"]
 
 FORMAT = 1
-CACHE_FORMAT = 2
-MAX_LISTINGS = 8
-"""Listings the cache keeps (the most recently refreshed), so test servers do not pile up."""
-DATA_DIR = Path(__file__).resolve().parent / "data"
 COLUMNS = (
     "id",
     "name",
@@ -249,135 +231,3 @@ def _fair(pricing: Pricing) -> bool:
         if v is not None and not (type(v) in (int, float) and 0 <= v < inf):
             return False
     return True
-
-
-# ---- files --------------------------------------------------------------------------------
-
-
-def default_cache_path(
-    environ: Mapping[str, str] | None = None, platform: str | None = None
-) -> Path:
-    """Where refreshed data is kept: the platform's user cache directory + ``pyllm/models.json``.
-
-    >>> default_cache_path({"XDG_CACHE_HOME": "/tmp/c"}, "linux").as_posix()
-    '/tmp/c/pyllm/models.json'
-    """
-    env = os.environ if environ is None else environ
-    platform = sys.platform if platform is None else platform
-    home = Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
-    if platform == "win32":
-        base = Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local")
-        return base / "pyllm" / "Cache" / "models.json"
-    if platform == "darwin":
-        return home / "Library" / "Caches" / "pyllm" / "models.json"
-    return Path(env.get("XDG_CACHE_HOME") or home / ".cache") / "pyllm" / "models.json"
-
-
-def read_models(path: Path) -> list[Model]:
-    """Models stored at ``path``; ``OSError`` or ``ValueError`` when it cannot be used."""
-    text = path.read_text(encoding="utf-8")
-    if not text.strip():
-        raise ValueError("the file is empty")
-    return decode(loads(text))
-
-
-def read_listings(path: Path) -> list[dict[str, Any]]:
-    """The cache's listings, oldest first; ``[]`` for a cache written before listings were
-    keyed by base URL (format 1: it may hold any server's data). ``OSError`` or ``ValueError``
-    when the file cannot be used."""
-    text = path.read_text(encoding="utf-8")
-    if not text.strip():
-        raise ValueError("the file is empty")
-    data = loads(text)
-    if not isinstance(data, dict):
-        raise ValueError(f"not a pyllm model cache of format {CACHE_FORMAT}")
-    if data.get("format") == FORMAT:
-        return []
-    listings = data.get("listings")
-    if data.get("format") != CACHE_FORMAT or not isinstance(listings, list):
-        raise ValueError(f"not a pyllm model cache of format {CACHE_FORMAT}")
-    return [
-        entry
-        for entry in listings
-        if isinstance(entry, dict)
-        and isinstance(entry.get("provider"), str)
-        and isinstance(entry.get("base_url"), str)
-    ]
-
-
-def load_models(
-    cache: Path | None, bases: Callable[[], Mapping[str, str]] = dict
-) -> tuple[list[Model], str]:
-    """``(models, source)``: the bundled snapshot, with each provider's models replaced by the
-    cached listing for the base URL ``bases()`` gives it (called only when the cache has
-    listings). ``source`` is ``"cache"`` when a listing was used, else ``"snapshot"``.
-
-    A cache that exists but cannot be read is ignored with a warning.
-    """
-    models = read_models(DATA_DIR / "models.json")
-    if cache is None or not cache.exists():
-        return models, "snapshot"
-    try:
-        listings = read_listings(cache)
-        wanted = bases() if listings else {}
-        cached = {
-            name: [m for m in decode(entry["models"]) if m.provider == name]
-            for entry in listings
-            if wanted.get(name := entry["provider"]) == entry["base_url"]
-        }
-    except (OSError, ValueError) as exc:
-        import warnings
-
-        warnings.warn(
-            f"ignoring the pyllm model cache {cache} ({exc}); using the bundled snapshot. "
-            "pyllm.models.refresh() rewrites it.",
-            RuntimeWarning,
-            stacklevel=4,
-        )
-        return models, "snapshot"
-    if not cached:
-        return models, "snapshot"
-    groups: dict[str, list[Model]] = {}
-    for model in models:
-        groups.setdefault(model.provider, []).append(model)
-    groups.update(cached)  # a provider keeps its place; a new one comes last
-    return [m for group in groups.values() for m in group], "cache"
-
-
-def read_aliases() -> dict[str, dict[str, str]]:
-    """The bundled alias table: friendly name -> {provider: that provider's id}."""
-    aliases: dict[str, dict[str, str]] = loads(
-        (DATA_DIR / "aliases.json").read_text(encoding="utf-8")
-    )
-    return aliases
-
-
-def write_listings(path: Path, listings: Mapping[tuple[str, str], Iterable[Model]]) -> None:
-    """Save ``(provider, base_url) -> models`` in the cache at ``path``, replacing those
-    listings and keeping the others (an unusable file is started afresh), atomically."""
-    try:
-        kept = read_listings(path) if path.exists() else []
-    except (OSError, ValueError):
-        kept = []
-    entries = [e for e in kept if (e["provider"], e["base_url"]) not in listings]
-    entries += [
-        {"provider": provider, "base_url": base_url, "models": encode(models)}
-        for (provider, base_url), models in listings.items()
-    ]
-    data = {"format": CACHE_FORMAT, "listings": entries[-MAX_LISTINGS:]}
-    _write_atomically(path, json.dumps(data, separators=(",", ":"), ensure_ascii=False))
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` at ``path`` through a temporary file renamed over it."""
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=".models-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

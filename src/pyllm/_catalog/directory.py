@@ -1,0 +1,138 @@
+"""What a :class:`~pyllm.Registry` is built from: a :class:`ProviderDirectory`, the narrow view
+of its client's providers (their names, their base URLs, their live listings), and nothing else.
+
+:class:`HttpDirectory` is the usual one: providers looked up by name, listings fetched through
+the HTTP edge and parsed by each provider (:meth:`~pyllm.providers.Provider.parse_models`). A
+test or a tool can hand a registry any other object with the same four methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ..model import Model
+    from ..providers.base import Provider
+
+__all__ = ["HttpDirectory", "Listing", "ProviderDirectory", "ProviderNames"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderNames:
+    """The providers a client has, by name: ``builtin`` (pyllm's, in resolution order),
+    ``custom`` (registered on the client) and ``configured`` (those with credentials, in
+    resolution order: registered ones first)."""
+
+    builtin: tuple[str, ...] = ()
+    custom: tuple[str, ...] = ()
+    configured: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One provider's live ``GET /models``, parsed: what a refresh merges and caches.
+
+    ``complete`` listings (full metadata) replace the provider's models; others add to them.
+    """
+
+    provider: str
+    base_url: str
+    models: tuple[Model, ...]
+    complete: bool = False
+
+
+class ProviderDirectory(Protocol):
+    """What a registry asks of its client. Each call gives the answer as of now (settings and
+    registered providers change); refresh calls raise the typed error of a failed request."""
+
+    def names(self) -> ProviderNames:
+        """The client's providers by name (asked by lookups: keep it cheap)."""
+        ...
+
+    def base_urls(self) -> Mapping[str, str]:
+        """Provider name -> the base URL the client talks to (which cached listings apply)."""
+        ...
+
+    def listings(self, providers: Iterable[str] | None) -> list[Listing]:
+        """The live listings of ``providers`` (``None``: every built-in provider the client
+        can list: those with a key, and those whose listing needs none)."""
+        ...
+
+    async def alistings(self, providers: Iterable[str] | None) -> list[Listing]:
+        """Async twin of :meth:`listings`."""
+        ...
+
+
+class JsonGetter(Protocol):
+    """The one call of the HTTP edge a refresh makes (retries and typed errors included)."""
+
+    def request_json(
+        self, provider: Provider, method: str, path: str, *, authenticated: bool = True
+    ) -> Any: ...
+
+
+class AsyncJsonGetter(Protocol):
+    """Async twin of :class:`JsonGetter`."""
+
+    def request_json(
+        self, provider: Provider, method: str, path: str, *, authenticated: bool = True
+    ) -> Awaitable[Any]: ...
+
+
+class HttpDirectory:
+    """A :class:`ProviderDirectory` over providers looked up by name and the HTTP edge.
+
+    ``names`` and ``provider`` answer for the client as it is when asked; ``http`` and
+    ``ahttp`` give the sync pool and the running loop's async pool when a refresh needs them.
+    """
+
+    def __init__(
+        self,
+        names: Callable[[], ProviderNames],
+        provider: Callable[[str], Provider],
+        http: Callable[[], JsonGetter],
+        ahttp: Callable[[], AsyncJsonGetter],
+    ) -> None:
+        self._names = names
+        self._provider = provider
+        self._http = http
+        self._ahttp = ahttp
+
+    def names(self) -> ProviderNames:
+        return self._names()
+
+    def base_urls(self) -> dict[str, str]:
+        names = self._names()
+        return {name: self._provider(name).base_url for name in (*names.builtin, *names.custom)}
+
+    def _plan(self, providers: Iterable[str] | None) -> list[Provider]:
+        if providers is not None:
+            return [self._provider(name) for name in dict.fromkeys(providers)]
+        names = self._names()
+        chosen = [self._provider(name) for name in names.builtin if name not in names.custom]
+        return [p for p in chosen if p.name in names.configured or not p.models_need_key]
+
+    def listings(self, providers: Iterable[str] | None) -> list[Listing]:
+        plan = self._plan(providers)
+        http = self._http()
+        bodies = [
+            http.request_json(p, "GET", p.models_path, authenticated=p.models_need_key)
+            for p in plan
+        ]
+        return [_listing(p, body) for p, body in zip(plan, bodies, strict=True)]
+
+    async def alistings(self, providers: Iterable[str] | None) -> list[Listing]:
+        plan = self._plan(providers)
+        http = self._ahttp()
+        bodies = [
+            await http.request_json(p, "GET", p.models_path, authenticated=p.models_need_key)
+            for p in plan
+        ]
+        return [_listing(p, body) for p, body in zip(plan, bodies, strict=True)]
+
+
+def _listing(provider: Provider, body: Any) -> Listing:
+    models: Sequence[Model] = provider.parse_models(body)
+    return Listing(provider.name, provider.base_url, tuple(models), provider.complete_listing)

@@ -1,0 +1,103 @@
+"""The fake OpenRouter: the shared fake server speaking OpenRouter's API (Chat Completions with
+its dialect, ``/embeddings``, ``/images``, ``/models``), with shortcuts to pyllm clients."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._chat_completions import Rendered, failure_event
+from ._isolation import fake_client
+from ._media import TINY_PNG_URL, embeddings_reply, images_reply, wants_image
+from ._replies import Reply, body_bytes
+from ._server import FakeServer
+
+if TYPE_CHECKING:
+    from ._http1 import RecordedRequest
+
+__all__ = ["FakeOpenRouter", "OpenRouterDialect"]
+
+
+class OpenRouterDialect:
+    """How the fake server speaks OpenRouter (see :class:`~pyllm.testing._server.Dialect`)."""
+
+    name = "openrouter"
+    base_path = "/api/v1"
+    chat_path = "/chat/completions"
+    keepalive = b": OPENROUTER PROCESSING\n\n"
+
+    def denied(self, request: RecordedRequest, api_key: str) -> Reply | None:
+        """A 401 like OpenRouter's for a missing or wrong bearer key."""
+        said = request.headers.get("authorization")
+        if said == f"Bearer {api_key}":
+            return None
+        text = "Missing Authentication header" if said is None else "Invalid API key"
+        return Reply(status=401, body={"error": {"message": text, "code": 401}})
+
+    def default_reply(self, request: RecordedRequest) -> Reply:
+        """An echo for chat, deterministic vectors and images, the bundled model catalog."""
+        body = request.json if isinstance(request.json, dict) else {}
+        path, method = request.path, request.method
+        if path.endswith(self.chat_path) and method == "POST":
+            if wants_image(body):
+                return Reply(text="Here is your image.", images=(TINY_PNG_URL,))
+            return Reply()
+        if path.endswith("/embeddings") and method == "POST":
+            return embeddings_reply(body)
+        if path.endswith("/images") and method == "POST":
+            return images_reply(body)
+        if path.endswith("/models") and method == "GET":
+            from ._models import models_listing
+
+            return Reply(body=models_listing(request.query))
+        return Reply(status=404, body={"error": {"message": f"no route for {path}", "code": 404}})
+
+    def render(self, reply: Reply, request: RecordedRequest) -> Rendered:
+        return Rendered(reply, request.json if isinstance(request.json, dict) else {})
+
+    def failure_body(self, message: str) -> bytes:
+        return body_bytes({"error": {"message": message, "code": 500}})
+
+    def failure_event(self, message: str) -> bytes:
+        return failure_event(message)
+
+
+class FakeOpenRouter(FakeServer):
+    """An OpenRouter-compatible server for tests and demos. Use it as a context manager.
+
+    >>> from pyllm.testing import FakeOpenRouter, text
+    >>> with FakeOpenRouter() as server:
+    ...     server.reply(text("Hi there!"))
+    ...     reply = server.chat().ask("Hello")
+    >>> reply.content, server.requests[-1].json["messages"][-1]["content"]
+    ('Hi there!', 'Hello')
+
+    Unscripted chat requests get an echo of the last user message. ``api_key`` makes the server
+    answer 401 (like OpenRouter) to requests without that bearer key. An exception inside the
+    server (say, in a ``route`` handler) is answered with a 500 carrying its text (mid-stream:
+    an in-band error event) and kept in ``errors``.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str | None = None,
+        model: str = "openai/gpt-4.1-mini",
+        write_size: int | None = None,
+    ) -> None:
+        super().__init__(
+            OpenRouterDialect(), host=host, port=port, api_key=api_key, write_size=write_size
+        )
+        self.model = model
+
+    def client(self, **settings: Any) -> Any:
+        """A :class:`pyllm.Client` pointed at this server (closed when the server stops), with a
+        model cache of its own (never the user's) unless ``models_cache_path`` is given."""
+        client = fake_client(self, settings)
+        self._clients.append(client)
+        return client
+
+    def chat(self, model: str | None = None, **settings: Any) -> Any:
+        """A :class:`pyllm.Chat` on a fresh client pointed at this server."""
+        return self.client(**settings).chat(model or self.model, provider="openrouter")
