@@ -14,11 +14,11 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._fallback import Route
+from ._engine.exchange import Exchange, Hooks
+from ._engine.retry import RetryPolicy
+from ._engine.toolbox import Toolbox
 from ._headers import check_headers
-from ._loop import Exchange, Hooks
-from ._retry import RetryPolicy
-from ._toolbox import Toolbox
+from ._routes import Route
 from .errors import ConfigurationError
 from .message import Message, Usage
 from .protocols.base import deep_merge

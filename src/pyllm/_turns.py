@@ -12,12 +12,12 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
-from ._retry import Deadline
-from ._stream import superseded
+from ._engine.parser import superseded
+from ._engine.retry import Deadline
 from .errors import Error
 
 if TYPE_CHECKING:
-    from ._loop import Exchange
+    from ._engine.exchange import Exchange
     from .chunk import Chunk
     from .conversation import Chat
     from .message import Message

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import asyncio
     from types import TracebackType
 
-    from ._http import AsyncHttp, SyncHttp
+    from ._http.transport import AsyncHttp, SyncHttp
     from .conversation import Chat
     from .embedding import Embedding
     from .image import Image
@@ -262,7 +262,7 @@ class Client:
     @property
     def _http(self) -> SyncHttp:
         if self._sync is None:
-            from ._http import SyncHttp
+            from ._http.transport import SyncHttp
 
             self._sync = SyncHttp(
                 self.settings, transport=self._transport, http_client=self._http_client
@@ -276,7 +276,7 @@ class Client:
         loop = asyncio.get_running_loop()
         http = self._async.get(loop)
         if http is None:
-            from ._http import AsyncHttp
+            from ._http.transport import AsyncHttp
 
             http = AsyncHttp(
                 self.settings,

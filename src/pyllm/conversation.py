@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._chat_config import ChatConfig
-from ._fallback import Route, Turn
-from ._loop import Exchange
-from ._retry import Deadline
-from ._stream import AsyncChatStream, ChatStream
+from ._engine.exchange import Exchange
+from ._engine.retry import Deadline
+from ._engine.routing import Turn
+from ._routes import Route
 from ._turns import (
     acomplete,
     afetch_attachments,
@@ -29,6 +29,7 @@ from .chunk import Chunk
 from .errors import AttachmentError
 from .message import Message
 from .request import ChatRequest
+from .streams import AsyncChatStream, ChatStream
 
 if TYPE_CHECKING:
     from .content import Attachment

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._redact import redact
-from ._routes_tried import RoutesTried
+from ._routes import RoutesTried
 
 if TYPE_CHECKING:
     from .message import Message

@@ -89,18 +89,18 @@ def test_import_pyllm_loads_no_http_library_and_no_submodules() -> None:
 
 
 PURE_MODULES = [
-    "_wire.py",
+    "_http/wire.py",
     "_json.py",
     "_redact.py",
-    "_sse.py",
-    "accumulator.py",
+    "_engine/sse.py",
+    "_engine/accumulator.py",
     "chunk.py",
     "message.py",
     "request.py",
     "errors.py",
-    "_retry.py",
-    "_loop.py",
-    "_stream.py",
+    "_engine/retry.py",
+    "_engine/exchange.py",
+    "_engine/parser.py",
     "content.py",
     "config.py",
 ]
@@ -139,7 +139,7 @@ def test_only_http_module_imports_httpx_at_module_level() -> None:
                 offenders.append(path.name)
             if isinstance(node, ast.ImportFrom) and node.module == "httpx":
                 offenders.append(path.name)
-    assert offenders == ["_http.py"]
+    assert offenders == ["transport.py"]
 
 
 def _modules() -> list[str]:

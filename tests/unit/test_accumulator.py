@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyllm.accumulator import Accumulator
+from pyllm._engine.accumulator import Accumulator
 from pyllm.chunk import Chunk, ToolCallDelta
 from pyllm.message import Usage
 

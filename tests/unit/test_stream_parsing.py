@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import pyllm
-from pyllm._sse import ServerSentEvent
-from pyllm._stream import StreamParser
+from pyllm._engine.parser import StreamParser
+from pyllm._engine.sse import ServerSentEvent
 from pyllm.chunk import Chunk, ToolCallDelta
 from pyllm.message import Usage
 from pyllm.protocols.openrouter import OpenRouterDialect

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .._headers import parse_retry_after
 from .._json import JSONNestingError, loads
 from .._redact import is_credential_header, redact, split_credentials
-from .._retry import parse_retry_after
 from ..config import Secret
 from ..errors import ConfigurationError, ErrorDetails
 from ..protocols.base import describe_body

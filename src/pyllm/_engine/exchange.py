@@ -13,15 +13,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from ._stream import StreamParser
-from .errors import InvalidResponseError, ToolError
-from .message import Message, Usage
+from ..errors import InvalidResponseError, ToolError
+from ..message import Message, Usage
+from .parser import StreamParser
 
 if TYPE_CHECKING:
-    from .content import Attachment
-    from .message import ToolCall
-    from .protocols.base import ChatProtocol
-    from .tools import ToolResult
+    from ..content import Attachment
+    from ..message import ToolCall
+    from ..protocols.base import ChatProtocol
+    from ..tools import ToolResult
 
 __all__ = ["Exchange", "Hooks"]
 

@@ -8,12 +8,12 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._retry import Deadline, RetryPolicy
-from .errors import RedirectError
+from .._engine.retry import Deadline, RetryPolicy
+from ..errors import RedirectError
 
 if TYPE_CHECKING:
-    from .config import Settings
-    from .providers.base import Provider
+    from ..config import Settings
+    from ..providers.base import Provider
 
 __all__ = [
     "DRAIN_LIMIT",

@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._json import loads
-from .message import Message, ToolCall
+from .._json import loads
+from ..message import Message, ToolCall
 
 if TYPE_CHECKING:
-    from .chunk import Chunk, ToolCallDelta
-    from .content import Attachment
-    from .message import Usage
+    from ..chunk import Chunk, ToolCallDelta
+    from ..content import Attachment
+    from ..message import Usage
 
 __all__ = ["Accumulator", "parse_tool_arguments"]
 

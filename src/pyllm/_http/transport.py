@@ -19,8 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._headers import check_headers
-from ._responses import (
+from .._engine.retry import Attempts, Deadline, RetryPolicy
+from .._headers import check_headers
+from ..errors import Error
+from ..protocols.base import decode_json
+from .responses import (
     AsyncStream,
     Body,
     aread_body,
@@ -31,14 +34,11 @@ from ._responses import (
     read_body,
     status_error,
 )
-from ._retry import Attempts, Deadline, RetryPolicy
-from ._wire import check_deadline, prepare, retry_policy
-from .errors import Error
-from .protocols.base import decode_json
+from .wire import check_deadline, prepare, retry_policy
 
 if TYPE_CHECKING:
-    from .config import Settings
-    from .providers.base import Provider
+    from ..config import Settings
+    from ..providers.base import Provider
 
 __all__ = ["AsyncHttp", "SyncHttp"]
 
@@ -221,7 +221,7 @@ class SyncHttp(_HttpBase):
 
     def fetch(self, url: str, deadline: Deadline) -> tuple[bytes, str | None]:
         """GET a public URL for an attachment (no API key is sent): ``(body, content type)``."""
-        from ._download import fetch
+        from .download import fetch
 
         return fetch(self, url, deadline)
 
@@ -365,7 +365,7 @@ class AsyncHttp(_HttpBase):
             await asyncio.sleep(wait)
 
     async def fetch(self, url: str, deadline: Deadline) -> tuple[bytes, str | None]:
-        from ._download import afetch
+        from .download import afetch
 
         return await afetch(self, url, deadline)
 

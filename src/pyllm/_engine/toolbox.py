@@ -11,9 +11,8 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ._tool_run import ToolTimeout, call_async, call_sync
-from .errors import ToolError
-from .tools import (
+from ..errors import ToolError
+from ..tools import (
     DEFAULT_MAX_RESULT_CHARS,
     DEFAULT_TOOL_TIMEOUT,
     FilePolicy,
@@ -25,11 +24,12 @@ from .tools import (
     failed,
     finished,
 )
+from .tool_run import ToolTimeout, call_async, call_sync
 
 if TYPE_CHECKING:
-    from ._loop import Hooks
-    from .message import ToolCall
-    from .request import ToolDefinition
+    from ..message import ToolCall
+    from ..request import ToolDefinition
+    from .exchange import Hooks
 
 __all__ = ["Toolbox"]
 

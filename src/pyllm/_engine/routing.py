@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from ._retry import Attempts, Deadline, RetryPolicy
-from .errors import APIConnectionError, APIError, Error, InvalidResponseError, NotFoundError
+from .._routes import Route, RouteAttempt
+from ..errors import APIConnectionError, APIError, Error, InvalidResponseError, NotFoundError
+from .retry import Attempts, Deadline, RetryPolicy
 
 __all__ = ["Route", "RouteAttempt", "Turn", "should_fall_back"]
 
@@ -24,39 +25,6 @@ SERVER_SIDE = "openrouter"
 _NO_ENDPOINTS = re.compile(
     r"no endpoints|no allowed providers|model_unavailable|no_endpoints", re.I
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """A model on a provider: ``pyllm.Route("claude-haiku-4-5", "openrouter")``.
-
-    ``provider=None`` lets pyllm choose as it does for ``pyllm.chat(model)``.
-    """
-
-    model: str
-    provider: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.model} via {self.provider}" if self.provider else self.model
-
-
-@dataclass(frozen=True, slots=True)
-class RouteAttempt:
-    """One route a call tried and the error it ended with (``error.attempts`` lists them).
-
-    >>> from pyllm.errors import RateLimitError
-    >>> str(RouteAttempt(Route("a/b", "openrouter"), RateLimitError("slow", status=429)))
-    'a/b via openrouter: 429 RateLimitError: slow'
-    """
-
-    route: Route
-    error: Exception
-
-    def __str__(self) -> str:
-        error = self.error
-        status = f"{error.status} " if isinstance(error, APIError) and error.status else ""
-        text = getattr(error, "message", None) or BaseException.__str__(error)  # not the routes
-        return f"{self.route}: {status}{type(error).__name__}: {text or 'no message given'}"
 
 
 def should_fall_back(error: Exception) -> bool:

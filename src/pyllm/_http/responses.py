@@ -17,8 +17,7 @@ from collections.abc import (
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._wire import DRAIN_LIMIT, check_deadline, prepare, redirect_error
-from .errors import (
+from ..errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -27,15 +26,16 @@ from .errors import (
     InvalidResponseError,
     api_error,
 )
+from .wire import DRAIN_LIMIT, check_deadline, prepare, redirect_error
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     import httpx
 
-    from ._http import AsyncHttp
-    from ._retry import Deadline
-    from .providers.base import Provider
+    from .._engine.retry import Deadline
+    from ..providers.base import Provider
+    from .transport import AsyncHttp
 
 __all__ = [
     "AsyncStream",
