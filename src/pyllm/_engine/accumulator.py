@@ -133,8 +133,8 @@ class Accumulator:
             self.finish_reason = chunk.finish_reason
         if chunk.native_finish_reason:
             self.native_finish_reason = chunk.native_finish_reason
-        if chunk.usage is not None:
-            self.usage = chunk.usage
+        if chunk.usage is not None:  # a stream may report usage in parts: they merge
+            self.usage = chunk.usage if self.usage is None else self.usage.merge(chunk.usage)
         if self.model is None:
             self.model = chunk.model
         if self.id is None:
