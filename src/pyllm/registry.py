@@ -15,7 +15,7 @@ first use, never at import.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from ._index import OPENROUTER, Catalog, is_vendor_id
 from ._pricing import price_usage
@@ -24,13 +24,13 @@ from .model import Model, check_capabilities, split_variant
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .client import Client
+    from .config import Settings
     from .errors import ModelNotFoundError
     from .providers.base import Provider
 
     models: Registry  # the default client's registry, served by __getattr__ below
 
-__all__ = ["SORT_KEYS", "Models", "Registry", "price_usage", "resolve"]
+__all__ = ["SORT_KEYS", "Models", "Registry", "RegistryHost", "price_usage", "resolve"]
 
 SORT_KEYS = (
     "id",
@@ -217,6 +217,31 @@ class Models:
         return self._derive([*valued, *missing])
 
 
+class RegistryHost(Protocol):
+    """What a :class:`Registry` needs from the session that owns it (never the Client): the
+    settings (the cache path), which providers exist and which have keys, a provider by name,
+    and one request through the HTTP edge, retried (for a refresh)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def builtin_names(self) -> tuple[str, ...]: ...
+
+    def custom_names(self) -> tuple[str, ...]: ...
+
+    def configured_providers(self) -> list[str]: ...
+
+    def provider(self, name: str) -> Provider: ...
+
+    def request(
+        self, provider: Provider, path: str, *, method: str, authenticated: bool
+    ) -> Any: ...
+
+    async def arequest(
+        self, provider: Provider, path: str, *, method: str, authenticated: bool
+    ) -> Any: ...
+
+
 class Registry(Models):
     """Every model pyllm knows, for one client: ``pyllm.models`` or ``client.models``.
 
@@ -224,8 +249,8 @@ class Registry(Models):
     ``source`` says which. :meth:`refresh` fetches the providers' live catalogs.
     """
 
-    def __init__(self, client: Client) -> None:  # no super().__init__: _view() loads lazily
-        self._client = client
+    def __init__(self, host: RegistryHost) -> None:  # no super().__init__: _view() loads lazily
+        self._host = host
         self._current: Catalog | None = None
         self.source: str | None = None
 
@@ -234,7 +259,7 @@ class Registry(Models):
         return catalog, catalog.models
 
     def _preferred(self) -> Sequence[str]:
-        return self._client.configured_providers()
+        return self._host.configured_providers()
 
     def _loaded(self) -> Catalog:
         catalog = self._current
@@ -247,19 +272,19 @@ class Registry(Models):
 
     def _not_found(self, name: str, provider: str | None) -> ModelNotFoundError:
         """With this client's keys known, the error can say how to reach the model."""
-        client = self._client
+        host = self._host
         return self._loaded().not_found(
             name,
             provider,
-            configured=client.configured_providers(),
-            builtin=client._builtin_names(),
+            configured=host.configured_providers(),
+            builtin=host.builtin_names(),
         )
 
     def _base_urls(self) -> dict[str, str]:
         """Provider name -> the base URL this client talks to: what cached listings are for."""
-        client = self._client
-        names = (*client._builtin_names(), *client._custom)
-        return {name: client.provider(name).base_url for name in names}
+        host = self._host
+        names = (*host.builtin_names(), *host.custom_names())
+        return {name: host.provider(name).base_url for name in names}
 
     def __repr__(self) -> str:
         if self._current is None:
@@ -274,7 +299,7 @@ class Registry(Models):
 
         from ._catalog import default_cache_path
 
-        configured = self._client.settings.models_cache_path
+        configured = self._host.settings.models_cache_path
         return Path(configured).expanduser() if configured else default_cache_path()
 
     @property
@@ -284,14 +309,14 @@ class Registry(Models):
 
     def resolve(self, name: str, provider: str | None = None) -> tuple[str, str]:
         """``(model id, provider)`` for ``client.chat(name, provider=...)``."""
-        client = self._client
+        host = self._host
         return resolve(
             name,
             provider,
-            configured=client.configured_providers(),
-            custom=list(client._custom),
+            configured=host.configured_providers(),
+            custom=host.custom_names(),
             catalog=self._loaded,
-            builtin=client._builtin_names(),
+            builtin=host.builtin_names(),
         )
 
     def forget(self) -> None:
@@ -308,15 +333,16 @@ class Registry(Models):
     # ---- refresh --------------------------------------------------------------------------
 
     def _sources(self, providers: Iterable[str] | None) -> list[tuple[Provider, str, bool]]:
-        client = self._client
+        host = self._host
         if providers is None:
-            keyed = [p for p in client.configured_providers() if p not in client._custom]
+            custom = host.custom_names()
+            keyed = [p for p in host.configured_providers() if p not in custom]
             providers = [OPENROUTER, *keyed]
         plan = []
         for name in dict.fromkeys(providers):
             openrouter = name == OPENROUTER
             path = "/models?output_modalities=all" if openrouter else "/models"
-            plan.append((client.provider(name), path, not openrouter))
+            plan.append((host.provider(name), path, not openrouter))
         return plan
 
     def _install(self, bodies: list[tuple[Provider, Any]]) -> Registry:
@@ -354,18 +380,18 @@ class Registry(Models):
         failure the old data stays and the typed error (:class:`~pyllm.APIConnectionError`,
         :class:`~pyllm.APIError`, :class:`~pyllm.InvalidResponseError`...) is raised.
         """
-        http = self._client._http
+        host = self._host
         bodies = [
-            (p, http.request_json(p, "GET", path, authenticated=auth))
+            (p, host.request(p, path, method="GET", authenticated=auth))
             for p, path, auth in self._sources(providers)
         ]
         return self._install(bodies)
 
     async def arefresh(self, *, providers: Iterable[str] | None = None) -> Registry:
         """Async twin of :meth:`refresh`."""
-        http = self._client._async_http()
+        host = self._host
         bodies = [
-            (p, await http.request_json(p, "GET", path, authenticated=auth))
+            (p, await host.arequest(p, path, method="GET", authenticated=auth))
             for p, path, auth in self._sources(providers)
         ]
         return self._install(bodies)

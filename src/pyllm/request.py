@@ -48,7 +48,8 @@ class Thinking:
 
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
-    """Everything one call sends. ``params`` is deep-merged into the payload last."""
+    """Everything one request sends. ``params`` is deep-merged into the payload last;
+    ``headers`` are the chat's extra HTTP headers; ``max_tokens`` caps the answer's length."""
 
     model: str
     messages: tuple[Message, ...]
@@ -63,3 +64,4 @@ class ChatRequest:
     routing: Mapping[str, Any] | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    max_tokens: int | None = None

@@ -191,10 +191,3 @@ def test_type_checkers_see_every_export() -> None:
         if alias.asname
     }
     assert declared >= set(pyllm._EXPORTS)
-
-
-def test_the_builtin_provider_names_match_the_providers() -> None:
-    from pyllm.client import BUILTIN_PROVIDER_NAMES
-    from pyllm.providers import BUILTIN_PROVIDERS
-
-    assert tuple(BUILTIN_PROVIDERS) == BUILTIN_PROVIDER_NAMES

@@ -69,7 +69,6 @@ class Exchange:
         self.pending: list[ToolCall] = []
         self.rounds = 0
         self.max_rounds = max_rounds
-        self.superseded = False
         self._halt: Message | None = None
         self._files: list[Message] = []
         self._usages: list[Usage] = []  # of every answer accepted in this call
@@ -188,10 +187,12 @@ class Exchange:
         self.finished = True
 
     def abandon(self, *, superseded: bool = False) -> None:
-        """The caller stopped early: keep what arrived as an ``incomplete`` message."""
-        self.superseded = superseded and not self.finished
+        """The caller stopped early (or, ``superseded``, a newer request on the same chat took
+        over): keep what arrived as an ``incomplete`` message."""
         if self.finished:
             return
+        if superseded and self.parser is not None:
+            self.parser.superseded = True  # its stream, if read on, raises instead
         partial = self.parser.partial() if self.parser is not None else None
         if partial is None:
             self.fail()

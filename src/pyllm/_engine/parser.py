@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..message import Message
     from ..protocols.base import ChatProtocol
 
-__all__ = ["StreamParser", "message_chunk", "superseded"]
+__all__ = ["StreamParser", "message_chunk", "superseded_error"]
 
 
 class StreamParser:
@@ -36,6 +36,7 @@ class StreamParser:
         "accumulator",
         "done",
         "protocol",
+        "superseded",
     )
 
     def __init__(self, protocol: ChatProtocol) -> None:
@@ -43,6 +44,7 @@ class StreamParser:
         self.accumulator = Accumulator(provider=protocol.provider)
         self._decoder = SSEDecoder()
         self.done = False
+        self.superseded = False  # a newer request on the same chat took over: stop reading
         self._body: list[bytes] | None = None  # a body that may not be SSE, held until its end
         self._body_size = 0
         self._json = False
@@ -192,7 +194,8 @@ def message_chunk(message: Message) -> Chunk:
     )
 
 
-def superseded() -> RuntimeError:
+def superseded_error() -> RuntimeError:
+    """What reading on from a stream a newer request superseded raises."""
     return RuntimeError(
         "this stream was superseded by a newer request on the same chat; its partial answer is "
         "in chat.messages (finish_reason='incomplete')"

@@ -16,6 +16,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import APIConnectionError, APIError, APITimeoutError, Error
 
@@ -25,7 +26,11 @@ __all__ = [
     "Deadline",
     "RetryPolicy",
     "is_retryable",
+    "policy_from",
 ]
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 logger = logging.getLogger("pyllm")
 
@@ -72,6 +77,16 @@ class RetryPolicy:
         if elapsed + wait > self.budget_s:
             return None
         return wait
+
+
+def policy_from(settings: Settings) -> RetryPolicy:
+    """The retry policy ``settings`` describe (``max_retries``, ``retry_backoff``...)."""
+    return RetryPolicy(
+        max_retries=settings.max_retries,
+        base_delay=settings.retry_backoff,
+        max_retry_wait=settings.max_retry_wait,
+        budget_s=settings.retry_budget_s,
+    )
 
 
 class Deadline:

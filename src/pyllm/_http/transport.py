@@ -1,25 +1,22 @@
-"""The one I/O edge: HTTP requests and streams over httpx, typed errors, deadlines.
+"""One attempt over httpx, sync and async: a request or a stream, typed errors, deadlines.
 
 Each method here makes **one** attempt; statuses become errors through
-:func:`pyllm.errors.api_error`. Retries live in exactly one place per call: ``request_json``
-wraps single attempts in :class:`~pyllm._retry.Attempts` for plain endpoints, and the chat
-drivers (``_turns.py``) do the same around whole turns so they can also fall back to other
-models. Only the sync and async twins exist twice.
+:func:`pyllm.errors.api_error`. Nothing here retries: the engine's flows decide (through
+:class:`~pyllm._engine.routing.Turn` for chats, :class:`~pyllm._engine.retry.Attempts` for
+plain requests), and the drivers (:mod:`pyllm._http.drive`) perform their ``Send`` steps here.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .._engine.retry import Attempts, Deadline, RetryPolicy
 from .._headers import check_headers
 from ..errors import Error
 from ..protocols.base import decode_json
@@ -34,9 +31,11 @@ from .responses import (
     read_body,
     status_error,
 )
-from .wire import check_deadline, prepare, retry_policy
+from .wire import check_deadline, prepare
 
 if TYPE_CHECKING:
+    from .._engine.retry import Deadline
+    from .._engine.steps import Send
     from ..config import Settings
     from ..providers.base import Provider
 
@@ -44,7 +43,6 @@ __all__ = ["AsyncHttp", "SyncHttp"]
 
 logger = logging.getLogger("pyllm")
 
-Parse = Callable[[Any], Any]
 _parsed_url = lru_cache(maxsize=128)(httpx.URL)  # httpx parses str URLs per request (~30 us)
 
 
@@ -74,15 +72,11 @@ class _HttpBase:
         self, settings: Settings, *, transport: Any = None, http_client: Any = None
     ) -> None:
         self.settings = settings
-        self.policy = retry_policy(settings)
         self._transport = transport
         self._http_client = http_client
         self._owns_client = http_client is None
         self._default_timeout: httpx.Timeout | None = None
         self._header_cache: dict[tuple[tuple[str, str], ...], httpx.Headers] = {}
-
-    def deadline(self) -> Deadline:
-        return Deadline(self.settings.total_timeout)
 
     def timeout_for(self, deadline: Deadline) -> httpx.Timeout:
         if deadline.at is None:  # no total timeout: the same limits every time
@@ -102,6 +96,44 @@ class _HttpBase:
                 check_headers(headers, "request headers")
             )
         return found
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        content: bytes | None,
+        deadline: Deadline,
+    ) -> httpx.Request:
+        check_deadline(deadline, url)
+        request: httpx.Request = self.client.build_request(
+            method,
+            _parsed_url(url),
+            content=content,
+            headers=self._headers_for(headers),
+            timeout=self.timeout_for(deadline),
+        )
+        return request
+
+    @property
+    def client(self) -> Any:
+        raise NotImplementedError
+
+
+def _prepared(send: Send, *, stream: bool = False) -> tuple[str, dict[str, str], bytes | None]:
+    return prepare(
+        send.provider,
+        send.path,
+        send.payload,
+        send.headers,
+        authenticated=send.authenticated,
+        stream=stream,
+    )
+
+
+def _parsed(send: Send, body: bytes, status: int) -> Any:
+    data = decode_json(body, provider=send.provider.name, status=status)
+    return send.parse(data) if send.parse is not None else data
 
 
 class SyncHttp(_HttpBase):
@@ -123,7 +155,7 @@ class SyncHttp(_HttpBase):
             self._http_client.close()
             self._http_client = None
 
-    def _send(
+    def open_response(
         self,
         provider: Provider,
         method: str,
@@ -133,14 +165,7 @@ class SyncHttp(_HttpBase):
         deadline: Deadline,
     ) -> httpx.Response:
         """One attempt: an open 2xx response, or the typed error for whatever happened."""
-        check_deadline(deadline, url)
-        request = self.client.build_request(
-            method,
-            _parsed_url(url),
-            content=content,
-            headers=self._headers_for(headers),
-            timeout=self.timeout_for(deadline),
-        )
+        request = self._request(method, url, headers, content, deadline)
         began = time.perf_counter()
         try:
             response = self.client.send(request, stream=True)
@@ -160,92 +185,36 @@ class SyncHttp(_HttpBase):
             raise status_error(provider, url, response, body)
         return response
 
-    def send_json(
-        self,
-        provider: Provider,
-        method: str,
-        path: str,
-        payload: Mapping[str, Any] | None = None,
-        *,
-        parse: Parse | None = None,
-        authenticated: bool = True,
-        headers: Mapping[str, str] | None = None,
-        deadline: Deadline | None = None,
-    ) -> Any:
-        """One attempt: the parsed JSON body of a 2xx answer (through ``parse`` if given)."""
-        deadline = deadline or self.deadline()
-        url, request_headers, content = prepare(
-            provider, path, payload, headers, authenticated=authenticated
-        )
-        response = self._send(provider, method, url, request_headers, content, deadline)
+    def send(self, send: Send) -> Any:
+        """One attempt: the JSON body of a 2xx answer, through ``send.parse`` if given."""
+        url, headers, content = _prepared(send)
+        deadline = send.deadline
+        response = self.open_response(send.provider, send.method, url, headers, content, deadline)
         try:
-            body = read_body(response, url, deadline, provider.name)
+            body = read_body(response, url, deadline, send.provider.name)
         finally:
             response.close()
         check_deadline(deadline, url)
-        data = decode_json(body, provider=provider.name, status=response.status_code)
-        return parse(data) if parse is not None else data
+        return _parsed(send, body, response.status_code)
 
-    def request_json(
-        self,
-        provider: Provider,
-        method: str,
-        path: str,
-        payload: Mapping[str, Any] | None = None,
-        *,
-        parse: Parse | None = None,
-        authenticated: bool = True,
-        headers: Mapping[str, str] | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> Any:
-        """:meth:`send_json`, retried per policy (the one retry layer of plain endpoints)."""
-        deadline = self.deadline()
-        attempts = Attempts(policy or self.policy, deadline)
-        while True:
-            try:
-                return self.send_json(
-                    provider,
-                    method,
-                    path,
-                    payload,
-                    parse=parse,
-                    authenticated=authenticated,
-                    headers=headers,
-                    deadline=deadline,
-                )
-            except Error as error:
-                wait = attempts.wait_after(error)
-                if wait is None:
-                    raise
-            time.sleep(wait)
+    @contextmanager
+    def stream(self, send: Send) -> Iterator[Body]:
+        """One attempt: open a 2xx streaming response and yield its :class:`Body`. Leaving the
+        block without an error reads what follows the end (see :func:`.responses.drain`)."""
+        url, headers, content = _prepared(send, stream=True)
+        response = self.open_response(send.provider, "POST", url, headers, content, send.deadline)
+        pieces = iter_bytes(response, url, send.deadline)
+        try:
+            yield Body(pieces, response.headers.get("content-type"))
+            drain(pieces)
+        finally:
+            response.close()
 
     def fetch(self, url: str, deadline: Deadline) -> tuple[bytes, str | None]:
         """GET a public URL for an attachment (no API key is sent): ``(body, content type)``."""
         from .download import fetch
 
         return fetch(self, url, deadline)
-
-    @contextmanager
-    def stream(
-        self,
-        provider: Provider,
-        path: str,
-        payload: Mapping[str, Any],
-        *,
-        headers: Mapping[str, str] | None = None,
-        deadline: Deadline | None = None,
-    ) -> Iterator[Body]:
-        """One attempt: open a 2xx streaming response and yield its :class:`Body`. Leaving the
-        block without an error reads what follows the end (see :func:`~pyllm._responses.drain`)."""
-        deadline = deadline or self.deadline()
-        url, request_headers, content = prepare(provider, path, payload, headers, stream=True)
-        response = self._send(provider, "POST", url, request_headers, content, deadline)
-        pieces = iter_bytes(response, url, deadline)
-        try:
-            yield Body(pieces, response.headers.get("content-type"))
-            drain(pieces)
-        finally:
-            response.close()
 
 
 class AsyncHttp(_HttpBase):
@@ -271,7 +240,7 @@ class AsyncHttp(_HttpBase):
             await self._http_client.aclose()
             self._http_client = None
 
-    async def _send(
+    async def open_response(
         self,
         provider: Provider,
         method: str,
@@ -280,14 +249,8 @@ class AsyncHttp(_HttpBase):
         content: bytes | None,
         deadline: Deadline,
     ) -> httpx.Response:
-        check_deadline(deadline, url)
-        request = self.client.build_request(
-            method,
-            _parsed_url(url),
-            content=content,
-            headers=self._headers_for(headers),
-            timeout=self.timeout_for(deadline),
-        )
+        """Async twin of :meth:`SyncHttp.open_response`."""
+        request = self._request(method, url, headers, content, deadline)
         began = time.perf_counter()
         try:
             response = await self.client.send(request, stream=True)
@@ -307,76 +270,26 @@ class AsyncHttp(_HttpBase):
             raise status_error(provider, url, response, body)
         return response
 
-    async def send_json(
-        self,
-        provider: Provider,
-        method: str,
-        path: str,
-        payload: Mapping[str, Any] | None = None,
-        *,
-        parse: Parse | None = None,
-        authenticated: bool = True,
-        headers: Mapping[str, str] | None = None,
-        deadline: Deadline | None = None,
-    ) -> Any:
-        deadline = deadline or self.deadline()
-        url, request_headers, content = prepare(
-            provider, path, payload, headers, authenticated=authenticated
+    async def send(self, send: Send) -> Any:
+        """Async twin of :meth:`SyncHttp.send`."""
+        url, headers, content = _prepared(send)
+        deadline = send.deadline
+        response = await self.open_response(
+            send.provider, send.method, url, headers, content, deadline
         )
-        response = await self._send(provider, method, url, request_headers, content, deadline)
         try:
-            body = await aread_body(response, url, deadline, provider.name)
+            body = await aread_body(response, url, deadline, send.provider.name)
         finally:
             await response.aclose()
         check_deadline(deadline, url)
-        data = decode_json(body, provider=provider.name, status=response.status_code)
-        return parse(data) if parse is not None else data
+        return _parsed(send, body, response.status_code)
 
-    async def request_json(
-        self,
-        provider: Provider,
-        method: str,
-        path: str,
-        payload: Mapping[str, Any] | None = None,
-        *,
-        parse: Parse | None = None,
-        authenticated: bool = True,
-        headers: Mapping[str, str] | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> Any:
-        deadline = self.deadline()
-        attempts = Attempts(policy or self.policy, deadline)
-        while True:
-            try:
-                return await self.send_json(
-                    provider,
-                    method,
-                    path,
-                    payload,
-                    parse=parse,
-                    authenticated=authenticated,
-                    headers=headers,
-                    deadline=deadline,
-                )
-            except Error as error:
-                wait = attempts.wait_after(error)
-                if wait is None:
-                    raise
-            await asyncio.sleep(wait)
+    def stream(self, send: Send) -> AsyncStream:
+        """``async with http.stream(send) as body``: the twin of :meth:`SyncHttp.stream`."""
+        return AsyncStream(self, send, _prepared(send, stream=True))
 
     async def fetch(self, url: str, deadline: Deadline) -> tuple[bytes, str | None]:
+        """Async twin of :meth:`SyncHttp.fetch`."""
         from .download import afetch
 
         return await afetch(self, url, deadline)
-
-    def stream(
-        self,
-        provider: Provider,
-        path: str,
-        payload: Mapping[str, Any],
-        *,
-        headers: Mapping[str, str] | None = None,
-        deadline: Deadline | None = None,
-    ) -> AsyncStream:
-        """``async with http.stream(...) as body``: the twin of :meth:`SyncHttp.stream`."""
-        return AsyncStream(self, provider, path, payload, headers, deadline or self.deadline())

@@ -65,6 +65,8 @@ class ChatCompletions:
             payload["stream_options"] = {"include_usage": True}
         if request.temperature is not None:
             payload["temperature"] = request.temperature
+        if request.max_tokens is not None:
+            payload["max_tokens"] = request.max_tokens
         if request.tools:
             payload["tools"] = [self.render_tool(t) for t in request.tools]
             if request.tool_choice is not None:

@@ -1,4 +1,5 @@
-"""A provider says *where* and *who*: base URL, auth and attribution headers, error extraction.
+"""A provider says *where* and *who*: base URL, auth and attribution headers, endpoint paths,
+what it does on its own side (fallbacks, routing, which image endpoint), error extraction.
 
 How bytes look on the wire is the protocol's job (``pyllm.protocols``).
 """
@@ -17,7 +18,9 @@ from ..protocols.base import describe_body
 
 if TYPE_CHECKING:
     from ..config import Settings
+    from ..model import Model
     from ..protocols.base import ChatProtocol
+    from ..request import ChatRequest
 
 __all__ = ["Provider"]
 
@@ -36,6 +39,12 @@ class Provider:
     api_key_setting: ClassVar[str | None] = None
     api_key_env: ClassVar[str | None] = None
     chat_path: ClassVar[str] = "/chat/completions"
+    embeddings_path: ClassVar[str | None] = "/embeddings"
+    """Where embeddings go, under ``base_url`` (``None``: the provider has no such endpoint)."""
+    images_path: ClassVar[str | None] = "/images"
+    """Where image-only models paint, under ``base_url`` (``None``: no such endpoint)."""
+    server_fallbacks: ClassVar[bool] = False
+    """Whether one request may list fallback models that the provider tries itself."""
 
     def __init__(
         self,
@@ -86,6 +95,16 @@ class Provider:
             headers.update(self._extra_headers)
             self._headers = {**headers, **basic}  # a URL's user:password wins, as httpx had it
         return self._headers
+
+    def chat_routing(self, request: ChatRequest) -> Mapping[str, Any] | None:
+        """The routing preferences sent with ``request`` (``request.routing`` holds the chat's
+        own); ``None``, the default, for a provider that takes none."""
+        return None
+
+    def image_endpoint(self, known: Model | None) -> str:
+        """``"images"`` when this provider paints ``known`` (``None``: not in the registry) at
+        :attr:`images_path`; ``"chat"`` (chat completions with image output), the default."""
+        return "chat"
 
     def missing_key(self) -> ConfigurationError:
         where = f"pass {self.api_key_setting}=... to pyllm.configure() or pyllm.Client()"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..protocols.openrouter import OpenRouterDialect
 from .base import Provider
 
 if TYPE_CHECKING:
     from ..config import Settings
+    from ..model import Model
+    from ..request import ChatRequest
 
 __all__ = ["DEFAULT_BASE_URL", "OpenRouter"]
 
@@ -22,6 +25,7 @@ class OpenRouter(Provider):
     display_name: str = "OpenRouter"
     api_key_setting: ClassVar[str | None] = "openrouter_api_key"
     api_key_env: ClassVar[str | None] = "OPENROUTER_API_KEY"
+    server_fallbacks: ClassVar[bool] = True  # the request's ``models`` list
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenRouter:
@@ -37,3 +41,17 @@ class OpenRouter(Provider):
             protocol=OpenRouterDialect(cls.name),
             headers=headers,
         )
+
+    def chat_routing(self, request: ChatRequest) -> Mapping[str, Any] | None:
+        """The chat's ``provider`` preferences, with ``require_parameters`` on when it uses
+        tools or a schema (so routing picks only endpoints that honour them)."""
+        routing = dict(request.routing or {})
+        if (request.tools or request.schema is not None) and "require_parameters" not in routing:
+            routing["require_parameters"] = True
+        return routing or None
+
+    def image_endpoint(self, known: Model | None) -> str:
+        """Image-only models (no text output) are served at ``/images``."""
+        if known is not None and "text" not in known.output_modalities:
+            return "images"
+        return "chat"

@@ -1,0 +1,178 @@
+"""**The tool loop**, once, as a pure generator; and the flow of a plain request. No I/O.
+
+:func:`chat_flow` is one ``ask`` / ``stream`` call: download remote attachments, then get an
+assistant message (retrying and falling back through :class:`~pyllm._engine.routing.Turn`),
+run the tools it asks for, and go round again until the model answers. It only yields steps
+(:mod:`pyllm._engine.steps`) and receives their outcomes; a driver does the I/O. Messages reach
+the history through the call's :class:`~pyllm._engine.exchange.Exchange`, at safe points only::
+
+    Fetch(urls) ─▶ check files ─▶ ┌▶ Send ─▶ error? ─▶ Turn: Wait, Send again (or raise)
+                                  │    │ answer
+                                  │    ▼
+                                  │  accept ─▶ no tool calls ─▶ return the answer
+                                  │    │ tool calls
+                                  │    ▼
+                                  └─ Emit(call), RunTools, Emit(result)  (per call)
+
+:func:`request_flow` is one plain request (embeddings, images, a models listing): ``Send``,
+retried per policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from ..chunk import Chunk
+from .retry import Attempts, Deadline, RetryPolicy
+from .routing import Turn
+from .steps import Emit, Fetch, Flow, RunTools, Send, Sent, Wait
+from .toolbox import is_forced
+
+if TYPE_CHECKING:
+    from .._routes import Route
+    from ..content import Attachment
+    from ..message import Message
+    from ..providers.base import Provider
+    from ..request import ChatRequest
+    from .exchange import Exchange
+    from .toolbox import Toolbox
+
+__all__ = ["ChatPlan", "chat_flow", "request_flow", "request_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatPlan:
+    """What one call needs besides its history transaction, fixed when the call starts.
+
+    ``request`` holds everything the requests send but the route and the messages (the chat's
+    model, whether to stream, settings, tools, routing preferences and headers). ``provider``
+    finds a provider by name; ``check_files`` refuses, before any request, attachments the
+    model cannot take; ``finish`` completes each assistant message before it is accepted (its
+    price, its parsed structured output).
+    """
+
+    request: ChatRequest
+    routes: tuple[Route, ...]
+    policy: RetryPolicy
+    total_timeout: float | None
+    download_timeout: float
+    toolbox: Toolbox
+    raise_tool_errors: bool
+    provider: Callable[[str], Provider]
+    check_files: Callable[[tuple[Attachment, ...]], None]
+    finish: Callable[[Message], Message]
+
+    def provider_of(self, route: Route) -> Provider:
+        assert route.provider is not None, "a chat's routes are resolved"
+        return self.provider(route.provider)
+
+
+def chat_flow(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
+    """One call: the tool loop. Returns the final message (also ``exchange.result``)."""
+    with exchange.guard():
+        yield from _downloads(plan, exchange)
+        plan.check_files(exchange.new_files())
+        while True:
+            exchange.begin_message()
+            answer = yield from _answer(plan, exchange)
+            if exchange.accept(plan.finish(answer)):
+                return _result(exchange)
+            yield from _tool_round(plan, exchange)
+            if exchange.finished:  # a tool halted the loop
+                return _result(exchange)
+
+
+def _downloads(plan: ChatPlan, exchange: Exchange) -> Flow[None]:
+    """The new message's remote attachments, each URL once, within ``download_timeout`` (or
+    ``total_timeout`` when that is shorter)."""
+    wanted = exchange.downloads()
+    if not wanted:
+        return
+    limit = plan.download_timeout
+    deadline = Deadline(min(limit, plan.total_timeout or limit))
+    urls = tuple(dict.fromkeys(url for _, url in wanted))
+    bodies: list[tuple[bytes, str | None]] = yield Fetch(urls, deadline)
+    fetched = dict(zip(urls, bodies, strict=True))
+    for index, url in wanted:
+        exchange.downloaded(index, *fetched[url])
+
+
+def _answer(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
+    """One assistant message: attempts on the routes in turn, as :class:`Turn` decides."""
+    turn = Turn(
+        plan.routes,
+        plan.policy,
+        Deadline(plan.total_timeout),
+        exchange.hooks.fallback,
+        server_fallbacks=lambda route: plan.provider_of(route).server_fallbacks,
+    )
+    while True:
+        sent: Sent = yield _attempt(plan, exchange, turn)
+        if sent.error is None:
+            message: Message = sent.answer
+            return message
+        wait = turn.on_error(sent.error, reached_caller=sent.reached_caller)
+        if wait is None:
+            raise sent.error
+        yield Wait(wait)
+
+
+def request_for(plan: ChatPlan, exchange: Exchange, turn: Turn) -> tuple[Provider, ChatRequest]:
+    """The request the turn's route sends next, and that route's provider. Pure, so a chat
+    can also show the exact payload without sending it."""
+    provider = plan.provider_of(turn.route)
+    template = plan.request
+    choice = template.tool_choice
+    request = replace(
+        template,
+        model=turn.route.model,
+        messages=exchange.messages(),
+        tool_choice=None if exchange.rounds and is_forced(choice) else choice,
+        fallback_models=turn.server_models(),
+        routing=provider.chat_routing(template),
+    )
+    return provider, request
+
+
+def _attempt(plan: ChatPlan, exchange: Exchange, turn: Turn) -> Send:
+    provider, request = request_for(plan, exchange, turn)
+    protocol = provider.protocol
+    payload = protocol.render_chat(request)
+    path, headers, deadline = provider.chat_path, request.headers, turn.deadline
+    if request.stream:  # a new parser per attempt: the exchange keeps it for a partial answer
+        return Send(provider, path, payload, headers, deadline, exchange.start_stream(protocol))
+    return Send(provider, path, payload, headers, deadline, parse=protocol.parse_chat)
+
+
+def _tool_round(plan: ChatPlan, exchange: Exchange) -> Flow[None]:
+    """Run the calls of the accepted message, one after another; a stream shows each call
+    right before it runs and its result right after."""
+    for call in list(exchange.pending):
+        yield Emit(Chunk(tool_call=call))
+        results: list[Any] = yield RunTools(
+            (call,), plan.toolbox, exchange.hooks, plan.raise_tool_errors
+        )
+        for result in results:
+            exchange.record(result)
+            yield Emit(Chunk(tool_result=result))
+
+
+def _result(exchange: Exchange) -> Message:
+    assert exchange.result is not None
+    return exchange.result
+
+
+def request_flow(send: Send, policy: RetryPolicy) -> Flow[Any]:
+    """One plain request (embeddings, images, a models listing): ``send``, retried per
+    ``policy`` within ``send.deadline``. Returns the parsed answer."""
+    attempts = Attempts(policy, send.deadline)
+    while True:
+        sent: Sent = yield send
+        if sent.error is None:
+            return sent.answer
+        wait = attempts.wait_after(sent.error)
+        if wait is None:
+            raise sent.error
+        yield Wait(wait)
