@@ -15,7 +15,7 @@ first use, never at import.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from ._index import OPENROUTER, Catalog, is_vendor_id
 from ._pricing import price_usage
@@ -24,13 +24,13 @@ from .model import Model, check_capabilities, split_variant
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .config import Settings
+    from ._registry_host import RegistryHost
     from .errors import ModelNotFoundError
     from .providers.base import Provider
 
     models: Registry  # the default client's registry, served by __getattr__ below
 
-__all__ = ["SORT_KEYS", "Models", "Registry", "RegistryHost", "price_usage", "resolve"]
+__all__ = ["SORT_KEYS", "Models", "Registry", "price_usage", "resolve"]
 
 SORT_KEYS = (
     "id",
@@ -215,31 +215,6 @@ class Models:
         missing = [m for m in self if getattr(m, key) is None]
         valued.sort(key=lambda m: getattr(m, key), reverse=reverse)
         return self._derive([*valued, *missing])
-
-
-class RegistryHost(Protocol):
-    """What a :class:`Registry` needs from the session that owns it (never the Client): the
-    settings (the cache path), which providers exist and which have keys, a provider by name,
-    and one request through the HTTP edge, retried (for a refresh)."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-    def builtin_names(self) -> tuple[str, ...]: ...
-
-    def custom_names(self) -> tuple[str, ...]: ...
-
-    def configured_providers(self) -> list[str]: ...
-
-    def provider(self, name: str) -> Provider: ...
-
-    def request(
-        self, provider: Provider, path: str, *, method: str, authenticated: bool
-    ) -> Any: ...
-
-    async def arequest(
-        self, provider: Provider, path: str, *, method: str, authenticated: bool
-    ) -> Any: ...
 
 
 class Registry(Models):

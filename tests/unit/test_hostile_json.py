@@ -15,9 +15,8 @@ import pytest
 
 import pyllm
 from pyllm import _catalog as catalog
-from pyllm._engine.accumulator import parse_tool_arguments
 from pyllm._engine.sse import ServerSentEvent
-from pyllm._json import JSONNestingError, loads
+from pyllm._json import JSONNestingError, loads, parse_tool_arguments
 from pyllm.protocols import _readers as read
 from pyllm.protocols.base import decode_json
 from pyllm.protocols.openrouter import OpenRouterDialect
