@@ -12,6 +12,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from ._http import drive as drivers  # no httpx: the pools load it when first used
 from .config import Settings, apply_log_level
 from .errors import AttachmentError, ConfigurationError, UnsupportedError
 
@@ -91,9 +92,7 @@ class Session:
 
     def builtin_names(self) -> tuple[str, ...]:
         """The providers pyllm ships, in resolution order."""
-        from .providers import BUILTIN_PROVIDERS
-
-        return tuple(BUILTIN_PROVIDERS)
+        return _builtin_names()
 
     def custom_names(self) -> tuple[str, ...]:
         """The providers registered on this client, in registration order."""
@@ -240,26 +239,19 @@ class Session:
 
     def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its end on the sync pool; its result."""
-        from ._http.drive import run
-
-        return run(flow, self.http, self.listeners)
+        return drivers.run(flow, self.http, self.listeners)
 
     async def arun(self, flow: Flow[T]) -> T:
-        from ._http.drive import arun
-
-        return await arun(flow, self.ahttp, self.listeners)
+        """Drive ``flow`` to its end on the running loop's pool; its result."""
+        return await drivers.arun(flow, self.ahttp, self.listeners)
 
     def drive(self, flow: Flow[Any]) -> Iterator[Chunk]:
         """The chunks of ``flow``, driven on the sync pool as they are read."""
-        from ._http.drive import drive
-
-        return drive(flow, self.http, self.listeners)
+        return drivers.drive(flow, self.http, self.listeners)
 
     def adrive(self, flow: Flow[Any]) -> AsyncIterator[Chunk]:
         """The chunks of ``flow``, driven on the running loop's pool as they are read."""
-        from ._http.drive import adrive
-
-        return adrive(flow, self.ahttp, self.listeners)
+        return drivers.adrive(flow, self.ahttp, self.listeners)
 
     def request(
         self,
@@ -319,3 +311,12 @@ class Session:
         http = self._async.pop(asyncio.get_running_loop(), None)
         if http is not None:
             await http.aclose()
+
+
+def _builtin_names(found: list[tuple[str, ...]] = []) -> tuple[str, ...]:  # noqa: B006
+    """``BUILTIN_PROVIDERS``' names, read once (the providers load on first use)."""
+    if not found:
+        from .providers import BUILTIN_PROVIDERS
+
+        found.append(tuple(BUILTIN_PROVIDERS))
+    return found[0]

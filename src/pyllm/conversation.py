@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Chat"]
 
+NO_OPTIONS = ChatOptions()  # a frozen value: every new chat can share it
+
 
 class Chat:
     """A conversation: its history (``messages``), model, settings, tools and hooks.
@@ -50,7 +52,7 @@ class Chat:
         self.messages: list[Message] = []
         self.hooks = Hooks()
         self.toolbox = Toolbox()
-        self._options = ChatOptions()
+        self._options = NO_OPTIONS
         self._active: Exchange | None = None
 
     def __repr__(self) -> str:

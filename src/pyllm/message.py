@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from ._frozen import copy_with
 
 if TYPE_CHECKING:
     from .content import Attachment
@@ -93,6 +95,18 @@ class Usage:
 cache_write_tokens=0, reasoning_tokens=0, cost=0.3, cost_source=None)
         """
         items = list(usages)
+        if len(items) == 1:  # the usual ask: one answer (a copy without ``raw``, like a sum)
+            one = items[0]
+            return Usage(
+                one.input_tokens,
+                one.output_tokens,
+                one.total_tokens,
+                one.cached_tokens,
+                one.cache_write_tokens,
+                one.reasoning_tokens,
+                None if one.cost is None else float(one.cost),
+                one.cost_source or None,
+            )
         costs = [u.cost for u in items if u.cost is not None]
         sources = {u.cost_source for u in items if u.cost_source}
         return Usage(
@@ -194,7 +208,7 @@ class Message:
 
     def replace(self, **changes: Any) -> Message:
         """A copy with some fields changed (messages are immutable)."""
-        return replace(self, **changes)
+        return copy_with(self, changes)
 
     def __str__(self) -> str:
         return self.content

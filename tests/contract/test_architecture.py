@@ -45,6 +45,7 @@ LAYERS = [
             *(f"pyllm._{m}" for m in ("schema", "docstring", "structured", "json", "redact")),
             *(f"pyllm._{m}" for m in ("headers", "routes", "pricing", "arguments")),
             "pyllm._status_codes",
+            "pyllm._frozen",
         ),
         may_import=(),
         forbidden=NETWORK,

@@ -9,8 +9,7 @@ caller stops early keeps what arrived as a message marked ``finish_reason="incom
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidResponseError, ToolError
@@ -41,6 +40,8 @@ class Hooks:
 
 def _check_call_ids(message: Message) -> None:
     """Each tool call needs its own id: every result is matched to its call by id."""
+    if len(message.tool_calls) < 2:
+        return
     ids = [call.id for call in message.tool_calls]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
@@ -211,15 +212,3 @@ class Exchange:
             raise RuntimeError(
                 "this stream was stopped, or superseded by a newer request on the same chat"
             )
-
-    @contextmanager
-    def guard(self) -> Iterator[Exchange]:
-        """Commit on success; drop on error; keep the partial when the caller stops early."""
-        try:
-            yield self
-        except Exception:  # an API error, a broken stream, a failing hook: nothing half-done
-            self.fail()
-            raise
-        except BaseException:  # GeneratorExit, cancellation, Ctrl-C: the caller stopped
-            self.abandon()
-            raise

@@ -21,9 +21,10 @@ retried per policy.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._frozen import copy_with
 from ..chunk import Chunk
 from .retry import Attempts, Deadline, RetryPolicy
 from .routing import Turn
@@ -71,9 +72,12 @@ class ChatPlan:
 
 def chat_flow(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
     """One call: the tool loop. Returns the final message (also ``exchange.result``)."""
-    with exchange.guard():
-        yield from _downloads(plan, exchange)
-        plan.check_files(exchange.new_files())
+    try:
+        if exchange.downloads():
+            yield from _downloads(plan, exchange)
+        files = exchange.new_files()
+        if files:
+            plan.check_files(files)
         while True:
             exchange.begin_message()
             answer = yield from _answer(plan, exchange)
@@ -82,14 +86,18 @@ def chat_flow(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
             yield from _tool_round(plan, exchange)
             if exchange.finished:  # a tool halted the loop
                 return _result(exchange)
+    except Exception:  # an API error, a broken stream, a failing hook: nothing half-done
+        exchange.fail()
+        raise
+    except BaseException:  # the caller stopped: a closed stream, cancellation, Ctrl-C
+        exchange.abandon()
+        raise
 
 
 def _downloads(plan: ChatPlan, exchange: Exchange) -> Flow[None]:
     """The new message's remote attachments, each URL once, within ``download_timeout`` (or
     ``total_timeout`` when that is shorter)."""
     wanted = exchange.downloads()
-    if not wanted:
-        return
     limit = plan.download_timeout
     deadline = Deadline(min(limit, plan.total_timeout or limit))
     urls = tuple(dict.fromkeys(url for _, url in wanted))
@@ -125,15 +133,14 @@ def request_for(plan: ChatPlan, exchange: Exchange, turn: Turn) -> tuple[Provide
     provider = plan.provider_of(turn.route)
     template = plan.request
     choice = template.tool_choice
-    request = replace(
-        template,
-        model=turn.route.model,
-        messages=exchange.messages(),
-        tool_choice=None if exchange.rounds and is_forced(choice) else choice,
-        fallback_models=turn.server_models(),
-        routing=provider.chat_routing(template),
-    )
-    return provider, request
+    changes = {
+        "model": turn.route.model,
+        "messages": exchange.messages(),
+        "tool_choice": None if exchange.rounds and is_forced(choice) else choice,
+        "fallback_models": turn.server_models(),
+        "routing": provider.chat_routing(template),
+    }
+    return provider, copy_with(template, changes)
 
 
 def _attempt(plan: ChatPlan, exchange: Exchange, turn: Turn) -> Send:
