@@ -70,3 +70,17 @@ def test_the_sum_of_one_usage_is_that_usage_without_raw() -> None:
     assert summed == one and summed.raw is None
     assert (summed.total_tokens, summed.cost, summed.cost_source) == (5, 0.25, "provider")
     assert Usage.sum([Usage(1)]).cost is None and Usage.sum([Usage(1)]).cost_source is None
+
+
+def test_a_request_for_a_route_carries_every_other_field() -> None:
+    sent = FULL_REQUEST.for_route(
+        "other", (), tool_choice="auto", fallback_models=("z",), routing={"only": ["x"]}
+    )
+    changed = {
+        "model": "other",
+        "messages": (),
+        "tool_choice": "auto",
+        "fallback_models": ("z",),
+        "routing": {"only": ["x"]},
+    }
+    assert sent == dataclasses.replace(FULL_REQUEST, **changed)

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._frozen import copy_with
 from ..chunk import Chunk
 from .retry import Attempts, Deadline, RetryPolicy
 from .routing import Turn
@@ -130,17 +129,17 @@ def _answer(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
 def request_for(plan: ChatPlan, exchange: Exchange, turn: Turn) -> tuple[Provider, ChatRequest]:
     """The request the turn's route sends next, and that route's provider. Pure, so a chat
     can also show the exact payload without sending it."""
-    provider = plan.provider_of(turn.route)
-    template = plan.request
+    route, template = turn.route, plan.request
+    provider = plan.provider_of(route)
     choice = template.tool_choice
-    changes = {
-        "model": turn.route.model,
-        "messages": exchange.messages(),
-        "tool_choice": None if exchange.rounds and is_forced(choice) else choice,
-        "fallback_models": turn.server_models(),
-        "routing": provider.chat_routing(template),
-    }
-    return provider, copy_with(template, changes)
+    request = template.for_route(
+        route.model,
+        exchange.messages(),
+        tool_choice=None if exchange.rounds and is_forced(choice) else choice,
+        fallback_models=turn.server_models(),
+        routing=provider.chat_routing(template),
+    )
+    return provider, request
 
 
 def _attempt(plan: ChatPlan, exchange: Exchange, turn: Turn) -> Send:

@@ -74,7 +74,7 @@ class Turn:
         provider falls back on its own side (else the next index)."""
         end = self.index + 1
         route = self.route
-        if self.index >= self._once_until and self.server_fallbacks(route):
+        if end < len(self.routes) and end > self._once_until and self.server_fallbacks(route):
             while end < len(self.routes) and self.routes[end].provider == route.provider:
                 end += 1
         return end
