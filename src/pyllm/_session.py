@@ -239,19 +239,19 @@ class Session:
 
     def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its end on the sync pool; its result."""
-        return drivers.run(flow, self.http, self.listeners)
+        return drivers.run(flow, self, self.listeners)
 
     async def arun(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its end on the running loop's pool; its result."""
-        return await drivers.arun(flow, self.ahttp, self.listeners)
+        return await drivers.arun(flow, self, self.listeners)
 
     def drive(self, flow: Flow[Any]) -> Iterator[Chunk]:
         """The chunks of ``flow``, driven on the sync pool as they are read."""
-        return drivers.drive(flow, self.http, self.listeners)
+        return drivers.drive(flow, self, self.listeners)
 
     def adrive(self, flow: Flow[Any]) -> AsyncIterator[Chunk]:
         """The chunks of ``flow``, driven on the running loop's pool as they are read."""
-        return drivers.adrive(flow, self.ahttp, self.listeners)
+        return drivers.adrive(flow, self, self.listeners)
 
     def request(
         self,

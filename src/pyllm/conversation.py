@@ -13,7 +13,6 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ._chat_options import ChatOptions, fallback_targets
@@ -67,15 +66,19 @@ class Chat:
     ) -> Message:
         """Send ``content`` (or, with no argument, the history as it is) and return the answer,
         running tools in between until the model answers."""
-        _, flow = self._call(content, attachments, stream=False)
-        return self._session.run(flow)
+        exchange, flow = self._call(content, attachments, stream=False)
+        for _ in self._session.drive(flow):  # nobody reads the chunks
+            pass
+        return exchange.outcome()
 
     async def aask(
         self, content: str | None = None, *, attachments: Sequence[Any] | None = None
     ) -> Message:
         """Async twin of :meth:`ask`."""
-        _, flow = self._call(content, attachments, stream=False)
-        return await self._session.arun(flow)
+        exchange, flow = self._call(content, attachments, stream=False)
+        async for _ in self._session.adrive(flow):
+            pass
+        return exchange.outcome()
 
     def stream(
         self, content: str | None = None, *, attachments: Sequence[Any] | None = None
@@ -313,9 +316,8 @@ class Chat:
             download_timeout=settings.download_timeout,
             toolbox=toolbox,
             raise_tool_errors=settings.raise_tool_errors if raise_errors is None else raise_errors,
-            provider=session.provider,
-            check_files=partial(session.check_files, self.model, self.provider),
-            finish=partial(self._finish, options.parse),
+            services=session,
+            parse=options.parse,
         )
 
     def _user_message(
@@ -336,14 +338,3 @@ class Chat:
                 "argument to send the history as it is"
             )
         return Message.user(content or "", files)
-
-    def _finish(self, parse: Callable[[str], Any] | None, message: Message) -> Message:
-        """Every assistant message before it is accepted: its cost from registry prices when
-        the provider reported none; structured output parsed into ``message.parsed``."""
-        message = self._session.priced(message, self.model, self.provider)
-        if parse is None or message.tool_calls or not message.content:
-            return message
-        try:
-            return message.replace(parsed=parse(message.content))
-        except (ValueError, TypeError):
-            return message  # not valid JSON for the schema: ``parsed`` stays None

@@ -44,6 +44,22 @@ def weather(city: str) -> str:
     return f"sunny in {city}"
 
 
+class FakeServices:
+    """What a session gives the flow: providers, file checks, prices (none here)."""
+
+    def __init__(self, check_files: Callable[[tuple[Attachment, ...]], None]) -> None:
+        self.checked = check_files
+
+    def provider(self, name: str) -> Any:
+        return PROVIDERS[name]
+
+    def check_files(self, model: str, provider: str, files: tuple[Attachment, ...]) -> None:
+        self.checked(files)
+
+    def priced(self, message: Message, model: str, provider: str) -> Message:
+        return message
+
+
 def answer(content: str = "", *calls: ToolCall, cost: float | None = None) -> Message:
     return Message(
         role="assistant",
@@ -71,6 +87,7 @@ def make(
     max_rounds: int = 25,
     check_files: Callable[[tuple[Attachment, ...]], None] = lambda files: None,
     hooks: Hooks | None = None,
+    parse: Callable[[str], Any] | None = None,
 ) -> tuple[Flow[Message], Exchange, list[Message]]:
     history = [] if history is None else history
     toolbox = Toolbox()
@@ -98,9 +115,8 @@ def make(
         download_timeout=60.0,
         toolbox=toolbox,
         raise_tool_errors=False,
-        provider=PROVIDERS.__getitem__,
-        check_files=check_files,
-        finish=lambda message: message,
+        services=FakeServices(check_files),
+        parse=parse,
     )
     return chat_flow(plan, exchange), exchange, history
 
@@ -329,3 +345,15 @@ def test_request_flow_raises_the_error_when_no_retry_is_left() -> None:
     next(flow)
     with pytest.raises(ServerError):
         flow.send(Sent(error=ServerError("down", status=500)))
+
+
+def test_structured_output_is_parsed_into_the_answer() -> None:
+    flow, _, _ = make(parse=lambda text: {"n": int(text)})
+    next(flow)
+    assert finish(flow, Sent(answer("42"))).parsed == {"n": 42}
+
+
+def test_an_answer_that_does_not_parse_keeps_parsed_empty() -> None:
+    flow, _, _ = make(parse=lambda text: {"n": int(text)})
+    next(flow)
+    assert finish(flow, Sent(answer("forty-two"))).parsed is None

@@ -58,6 +58,21 @@ def _check_call_ids(message: Message) -> None:
 class Exchange:
     """The messages of one call, staged until they can be committed to ``history``."""
 
+    __slots__ = (
+        "_files",
+        "_halt",
+        "_usages",
+        "finished",
+        "history",
+        "hooks",
+        "max_rounds",
+        "parser",
+        "pending",
+        "result",
+        "rounds",
+        "staged",
+    )
+
     def __init__(
         self, history: list[Message], hooks: Hooks, first: Message | None, *, max_rounds: int = 25
     ) -> None:
@@ -73,6 +88,13 @@ class Exchange:
         self._halt: Message | None = None
         self._files: list[Message] = []
         self._usages: list[Usage] = []  # of every answer accepted in this call
+
+    def outcome(self) -> Message:
+        """The message the finished call returns (the answer, a halting tool's result, or
+        the partial answer kept when the caller stopped early)."""
+        if self.result is None:
+            raise RuntimeError("the call has not finished")
+        return self.result
 
     def new_files(self) -> tuple[Attachment, ...]:
         """The attachments of the message this call adds."""

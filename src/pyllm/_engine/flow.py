@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..chunk import Chunk
 from .retry import Attempts, Deadline, RetryPolicy
@@ -39,7 +39,18 @@ if TYPE_CHECKING:
     from .exchange import Exchange
     from .toolbox import Toolbox
 
-__all__ = ["ChatPlan", "chat_flow", "request_flow", "request_for"]
+__all__ = ["ChatPlan", "Services", "chat_flow", "request_flow", "request_for"]
+
+
+class Services(Protocol):
+    """What a chat's flow needs from its session (never the session itself): providers by
+    name, the checks of new attachments, and registry prices for answers without a cost."""
+
+    def provider(self, name: str) -> Provider: ...
+
+    def check_files(self, model: str, provider: str, files: tuple[Attachment, ...]) -> None: ...
+
+    def priced(self, message: Message, model: str, provider: str) -> Message: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +58,8 @@ class ChatPlan:
     """What one call needs besides its history transaction, fixed when the call starts.
 
     ``request`` holds everything the requests send but the route and the messages (the chat's
-    model, whether to stream, settings, tools, routing preferences and headers). ``provider``
-    finds a provider by name; ``check_files`` refuses, before any request, attachments the
-    model cannot take; ``finish`` completes each assistant message before it is accepted (its
-    price, its parsed structured output).
+    model, whether to stream, settings, tools, routing preferences and headers); ``routes``
+    start with the chat's own. ``parse`` reads structured output into ``message.parsed``.
     """
 
     request: ChatRequest
@@ -60,13 +69,36 @@ class ChatPlan:
     download_timeout: float
     toolbox: Toolbox
     raise_tool_errors: bool
-    provider: Callable[[str], Provider]
-    check_files: Callable[[tuple[Attachment, ...]], None]
-    finish: Callable[[Message], Message]
+    services: Services
+    parse: Callable[[str], Any] | None = None
 
     def provider_of(self, route: Route) -> Provider:
         assert route.provider is not None, "a chat's routes are resolved"
-        return self.provider(route.provider)
+        return self.services.provider(route.provider)
+
+    def server_fallbacks(self, route: Route) -> bool:
+        """Whether ``route``'s provider falls back to other listed models itself."""
+        return self.provider_of(route).server_fallbacks
+
+    def check_files(self, files: tuple[Attachment, ...]) -> None:
+        """Refuse, before any request, attachments the chat's model cannot take."""
+        own = self.routes[0]
+        assert own.provider is not None
+        self.services.check_files(own.model, own.provider, files)
+
+    def finish(self, message: Message) -> Message:
+        """An assistant message before it is accepted: its cost from registry prices when the
+        provider reported none; structured output parsed into ``message.parsed``."""
+        own = self.routes[0]
+        assert own.provider is not None
+        message = self.services.priced(message, own.model, own.provider)
+        parse = self.parse
+        if parse is None or message.tool_calls or not message.content:
+            return message
+        try:
+            return message.replace(parsed=parse(message.content))
+        except (ValueError, TypeError):
+            return message  # not valid JSON for the schema: ``parsed`` stays None
 
 
 def chat_flow(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
@@ -79,12 +111,20 @@ def chat_flow(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
             plan.check_files(files)
         while True:
             exchange.begin_message()
-            answer = yield from _answer(plan, exchange)
-            if exchange.accept(plan.finish(answer)):
-                return _result(exchange)
+            turn = _turn(plan, exchange)
+            while True:  # one assistant message: attempts on the routes, as Turn decides
+                sent: Sent = yield _attempt(plan, exchange, turn)
+                if sent.error is None:
+                    break
+                wait = turn.on_error(sent.error, reached_caller=sent.reached_caller)
+                if wait is None:
+                    raise sent.error
+                yield Wait(wait)
+            if exchange.accept(plan.finish(sent.answer)):
+                return exchange.outcome()
             yield from _tool_round(plan, exchange)
             if exchange.finished:  # a tool halted the loop
-                return _result(exchange)
+                return exchange.outcome()
     except Exception:  # an API error, a broken stream, a failing hook: nothing half-done
         exchange.fail()
         raise
@@ -106,24 +146,19 @@ def _downloads(plan: ChatPlan, exchange: Exchange) -> Flow[None]:
         exchange.downloaded(index, *fetched[url])
 
 
-def _answer(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
-    """One assistant message: attempts on the routes in turn, as :class:`Turn` decides."""
-    turn = Turn(
+def _turn(plan: ChatPlan, exchange: Exchange) -> Turn:
+    """How the next assistant message is obtained: its routes, retries and deadline."""
+    return Turn(
         plan.routes,
         plan.policy,
         Deadline(plan.total_timeout),
         exchange.hooks.fallback,
-        server_fallbacks=lambda route: plan.provider_of(route).server_fallbacks,
+        server_fallbacks=plan.server_fallbacks if len(plan.routes) > 1 else _never,
     )
-    while True:
-        sent: Sent = yield _attempt(plan, exchange, turn)
-        if sent.error is None:
-            message: Message = sent.answer
-            return message
-        wait = turn.on_error(sent.error, reached_caller=sent.reached_caller)
-        if wait is None:
-            raise sent.error
-        yield Wait(wait)
+
+
+def _never(route: Route) -> bool:
+    return False
 
 
 def request_for(plan: ChatPlan, exchange: Exchange, turn: Turn) -> tuple[Provider, ChatRequest]:
@@ -163,11 +198,6 @@ def _tool_round(plan: ChatPlan, exchange: Exchange) -> Flow[None]:
         for result in results:
             exchange.record(result)
             yield Emit(Chunk(tool_result=result))
-
-
-def _result(exchange: Exchange) -> Message:
-    assert exchange.result is not None
-    return exchange.result
 
 
 def request_flow(send: Send, policy: RetryPolicy) -> Flow[Any]:

@@ -43,6 +43,18 @@ def should_fall_back(error: Exception) -> bool:
 class Turn:
     """Getting one assistant message: retries per route, then the next route."""
 
+    __slots__ = (
+        "_once_until",
+        "attempts",
+        "deadline",
+        "failures",
+        "index",
+        "on_fallback",
+        "policy",
+        "routes",
+        "server_fallbacks",
+    )
+
     def __init__(
         self,
         routes: Sequence[Route],

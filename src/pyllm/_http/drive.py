@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .._engine.parser import superseded_error
 from .._engine.steps import Emit, Fetch, RunTools, Send, Sent, Wait
@@ -27,46 +27,58 @@ if TYPE_CHECKING:
     from ..chunk import Chunk
     from .transport import AsyncHttp, SyncHttp
 
-__all__ = ["adrive", "arun", "drive", "run"]
+__all__ = ["Pools", "adrive", "arun", "drive", "run"]
 
 T = TypeVar("T")
 
 
+class Pools(Protocol):
+    """Where the drivers get their connection pool (the session): the sync one, or the one of
+    the running event loop (pools cannot cross loops)."""
+
+    def http(self) -> SyncHttp: ...
+
+    def ahttp(self) -> AsyncHttp: ...
+
+
 def drive(
     flow: Flow[T],
-    pool: Callable[[], SyncHttp],
+    pools: Pools,
     listeners: Sequence[Listener] = (),
     returned: Callable[[T], object] | None = None,
 ) -> Iterator[Chunk]:
-    """Run ``flow`` over the connection pool ``pool()`` gives when the drive starts, yielding
-    the chunks it streams or emits; ``returned`` gets what the flow returns."""
+    """Run ``flow`` over the sync pool of ``pools`` (asked for when the drive starts),
+    yielding the chunks it streams or emits; ``returned`` gets what the flow returns."""
     try:
-        http = pool()
+        http = pools.http()
         step = next(flow)
         while True:
             try:
-                if type(step) is Send and step.parser is not None:  # the hot path, inline
+                if type(step) is Send:
                     if listeners:
                         _notify(listeners, "attempt_started", step)
                     parser, reached = step.parser, False
                     try:
-                        with http.stream(step) as (pieces, content_type):
-                            parser.expect(content_type)
-                            try:
-                                for piece in pieces:
-                                    for chunk in parser.feed(piece):
+                        if parser is None:
+                            outcome: Any = Sent(http.send(step))
+                        else:  # the hot path: chunk by chunk, straight to the caller
+                            with http.stream(step) as (pieces, content_type):
+                                parser.expect(content_type)
+                                try:
+                                    for piece in pieces:
+                                        for chunk in parser.feed(piece):
+                                            reached = True
+                                            yield chunk
+                                            if parser.superseded:
+                                                raise superseded_error()
+                                        if parser.done:
+                                            break
+                                    for chunk in parser.finish():
                                         reached = True
                                         yield chunk
-                                        if parser.superseded:
-                                            raise superseded_error()
-                                    if parser.done:
-                                        break
-                                for chunk in parser.finish():
-                                    reached = True
-                                    yield chunk
-                            except Error as exc:
-                                raise parser.attach(exc) from None
-                        outcome: Any = Sent(parser.message(), reached_caller=reached)
+                                except Error as exc:
+                                    raise parser.attach(exc) from None
+                            outcome = Sent(parser.message(), reached_caller=reached)
                     except Error as error:
                         outcome = Sent(error=error, reached_caller=reached)
                     if listeners:
@@ -86,17 +98,7 @@ def drive(
 
 
 def _perform(step: Step, http: SyncHttp, listeners: Sequence[Listener]) -> Any:
-    """Every step but a streamed ``Send`` and ``Emit``: its outcome."""
-    if type(step) is Send:
-        if listeners:
-            _notify(listeners, "attempt_started", step)
-        try:
-            sent = Sent(http.send(step))
-        except Error as error:
-            sent = Sent(error=error)
-        if listeners:
-            _notify(listeners, "attempt_ended", step, sent)
-        return sent
+    """A ``Wait``, ``RunTools`` or ``Fetch`` step: its outcome."""
     if type(step) is Wait:
         time.sleep(step.seconds)
         return None
@@ -116,38 +118,41 @@ def _perform(step: Step, http: SyncHttp, listeners: Sequence[Listener]) -> Any:
 
 async def adrive(
     flow: Flow[T],
-    pool: Callable[[], AsyncHttp],
+    pools: Pools,
     listeners: Sequence[Listener] = (),
     returned: Callable[[T], object] | None = None,
 ) -> AsyncIterator[Chunk]:
-    """Async twin of :func:`drive` (the pool is the running loop's, found when it starts)."""
+    """Async twin of :func:`drive`, over the running loop's pool."""
     try:
-        http = pool()
+        http = pools.ahttp()
         step = next(flow)
         while True:
             try:
-                if type(step) is Send and step.parser is not None:
+                if type(step) is Send:
                     if listeners:
                         _notify(listeners, "attempt_started", step)
                     parser, reached = step.parser, False
                     try:
-                        async with http.stream(step) as (pieces, content_type):
-                            parser.expect(content_type)
-                            try:
-                                async for piece in pieces:
-                                    for chunk in parser.feed(piece):
+                        if parser is None:
+                            outcome: Any = Sent(await http.send(step))
+                        else:
+                            async with http.stream(step) as (pieces, content_type):
+                                parser.expect(content_type)
+                                try:
+                                    async for piece in pieces:
+                                        for chunk in parser.feed(piece):
+                                            reached = True
+                                            yield chunk
+                                            if parser.superseded:
+                                                raise superseded_error()
+                                        if parser.done:
+                                            break
+                                    for chunk in parser.finish():
                                         reached = True
                                         yield chunk
-                                        if parser.superseded:
-                                            raise superseded_error()
-                                    if parser.done:
-                                        break
-                                for chunk in parser.finish():
-                                    reached = True
-                                    yield chunk
-                            except Error as exc:
-                                raise parser.attach(exc) from None
-                        outcome: Any = Sent(parser.message(), reached_caller=reached)
+                                except Error as exc:
+                                    raise parser.attach(exc) from None
+                            outcome = Sent(parser.message(), reached_caller=reached)
                     except Error as error:
                         outcome = Sent(error=error, reached_caller=reached)
                     if listeners:
@@ -168,16 +173,6 @@ async def adrive(
 
 async def _aperform(step: Step, http: AsyncHttp, listeners: Sequence[Listener]) -> Any:
     """Async twin of :func:`_perform`."""
-    if type(step) is Send:
-        if listeners:
-            _notify(listeners, "attempt_started", step)
-        try:
-            sent = Sent(await http.send(step))
-        except Error as error:
-            sent = Sent(error=error)
-        if listeners:
-            _notify(listeners, "attempt_ended", step, sent)
-        return sent
     if type(step) is Wait:
         await asyncio.sleep(step.seconds)
         return None
@@ -197,20 +192,18 @@ async def _aperform(step: Step, http: AsyncHttp, listeners: Sequence[Listener]) 
     return [await http.fetch(url, step.deadline) for url in step.urls]
 
 
-def run(flow: Flow[T], pool: Callable[[], SyncHttp], listeners: Sequence[Listener] = ()) -> T:
+def run(flow: Flow[T], pools: Pools, listeners: Sequence[Listener] = ()) -> T:
     """Drive ``flow`` to its end, nobody reading its chunks; its result."""
     result: list[T] = []
-    for _ in drive(flow, pool, listeners, result.append):
+    for _ in drive(flow, pools, listeners, result.append):
         pass
     return result[0]
 
 
-async def arun(
-    flow: Flow[T], pool: Callable[[], AsyncHttp], listeners: Sequence[Listener] = ()
-) -> T:
+async def arun(flow: Flow[T], pools: Pools, listeners: Sequence[Listener] = ()) -> T:
     """Async twin of :func:`run`."""
     result: list[T] = []
-    async for _ in adrive(flow, pool, listeners, result.append):
+    async for _ in adrive(flow, pools, listeners, result.append):
         pass
     return result[0]
 
