@@ -34,6 +34,8 @@ __all__ = ["DEFAULT_MODEL", "Session"]
 DEFAULT_MODEL = "openai/gpt-4.1-mini"
 """The model ``pyllm.chat()`` uses when none is given (``PYLLM_DEFAULT_MODEL`` overrides)."""
 
+_BUILTIN_NAMES: tuple[str, ...] | None = None
+
 
 class Session:
     """Settings, providers, HTTP pools, registry and checks for one client. ``transports``
@@ -76,13 +78,14 @@ class Session:
             self._policy = policy_from(self.settings)
         return self._policy
 
-    def configure(self, checked: Mapping[str, Any]) -> None:
-        """Apply ``checked`` settings: later requests use them, open connections are recycled."""
-        self._overrides.update(checked)
+    def configure(self, settings: Mapping[str, Any]) -> None:
+        """Apply ``settings`` (checked by the caller): later requests use them, open
+        connections are recycled."""
+        self._overrides.update(settings)
         self._settings = self._policy = self._configured = None
         self._providers.clear()
         if self._models is not None and any(
-            name == "models_cache_path" or name.endswith("_base_url") for name in checked
+            name == "models_cache_path" or name.endswith("_base_url") for name in settings
         ):
             self._models.forget()  # cached listings are per cache file and base URL
         self.close()
@@ -91,8 +94,13 @@ class Session:
     # ---- providers ------------------------------------------------------------------------
 
     def builtin_names(self) -> tuple[str, ...]:
-        """The providers pyllm ships, in resolution order."""
-        return _builtin_names()
+        """The providers pyllm ships, in resolution order (``BUILTIN_PROVIDERS``' names)."""
+        global _BUILTIN_NAMES
+        if _BUILTIN_NAMES is None:  # the providers load on first use, not with the client
+            from .providers import BUILTIN_PROVIDERS
+
+            _BUILTIN_NAMES = tuple(BUILTIN_PROVIDERS)
+        return _BUILTIN_NAMES
 
     def custom_names(self) -> tuple[str, ...]:
         """The providers registered on this client, in registration order."""
@@ -311,12 +319,3 @@ class Session:
         http = self._async.pop(asyncio.get_running_loop(), None)
         if http is not None:
             await http.aclose()
-
-
-def _builtin_names(found: list[tuple[str, ...]] = []) -> tuple[str, ...]:  # noqa: B006
-    """``BUILTIN_PROVIDERS``' names, read once (the providers load on first use)."""
-    if not found:
-        from .providers import BUILTIN_PROVIDERS
-
-        found.append(tuple(BUILTIN_PROVIDERS))
-    return found[0]

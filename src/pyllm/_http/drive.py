@@ -7,8 +7,9 @@ then gets the finished message or the error, and whether any chunk reached the c
 
 Anything else raised while a step is performed (a tool's exception with ``raise_tool_errors``,
 a closed stream, cancellation, Ctrl-C) is thrown into the flow, whose history transaction
-fails or keeps the partial answer, and re-raises it. ``ask`` is a drive whose chunks nobody
-reads (:func:`run`); ``stream`` hands the chunks to the caller (:func:`drive`).
+fails or keeps the partial answer, and re-raises it. ``chat.ask`` is a drive whose chunks
+nobody reads; ``chat.stream`` hands them to the caller; :func:`run` drives a plain request's
+flow to its result.
 """
 
 from __future__ import annotations
