@@ -125,12 +125,6 @@ class Exchange:
         for hook in self.hooks.new_message:
             hook()
 
-    def streamed_message(self) -> Message:
-        """The message the current stream assembled."""
-        self._check_open()
-        assert self.parser is not None, "no stream was started"
-        return self.parser.message()
-
     def start_stream(self, protocol: ChatProtocol) -> StreamParser:
         """A (new attempt at a) streamed message: its parser, kept for partials."""
         self._check_open()
