@@ -1,10 +1,11 @@
 """The narrow session: what ``Chat``, ``embed``, ``paint`` and the registry receive.
 
 A :class:`~pyllm.Client` owns one and forwards to it. It holds the settings, the providers (by
-name: the built-in ones of :data:`pyllm.providers.BUILTIN_PROVIDERS` and those registered), the
+name: the built-in ones of :data:`pyllm.providers.BUILTIN` and those registered), the
 HTTP pools (one sync, one async per running event loop), the model registry, model resolution,
 the capability checks, and the ``listeners`` the drivers tell about every attempt and tool run.
-It runs the engine's flows over the right pool. Nothing below it knows it exists.
+The drivers take their pool from it (:class:`~pyllm._http.drive.Pools`); it runs plain
+requests. Nothing below it knows it exists: they see it through narrow protocols.
 """
 
 from __future__ import annotations
@@ -12,18 +13,17 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from ._http import drive as drivers  # no httpx: the pools load it when first used
 from .config import Settings, apply_log_level
 from .errors import AttachmentError, ConfigurationError, UnsupportedError
+from .providers import BUILTIN, builtin_factory  # the names only: providers load when used
 
 if TYPE_CHECKING:
     import asyncio
-    from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+    from collections.abc import Callable, Mapping
 
     from ._engine.retry import RetryPolicy
     from ._engine.steps import Flow, Listener, T
     from ._http.transport import AsyncHttp, SyncHttp
-    from .chunk import Chunk
     from .content import Attachment
     from .message import Message
     from .providers.base import Provider
@@ -34,7 +34,7 @@ __all__ = ["DEFAULT_MODEL", "Session"]
 DEFAULT_MODEL = "openai/gpt-4.1-mini"
 """The model ``pyllm.chat()`` uses when none is given (``PYLLM_DEFAULT_MODEL`` overrides)."""
 
-_BUILTIN_NAMES: tuple[str, ...] | None = None
+BUILTIN_NAMES = tuple(BUILTIN)
 
 
 class Session:
@@ -95,12 +95,7 @@ class Session:
 
     def builtin_names(self) -> tuple[str, ...]:
         """The providers pyllm ships, in resolution order (``BUILTIN_PROVIDERS``' names)."""
-        global _BUILTIN_NAMES
-        if _BUILTIN_NAMES is None:  # the providers load on first use, not with the client
-            from .providers import BUILTIN_PROVIDERS
-
-            _BUILTIN_NAMES = tuple(BUILTIN_PROVIDERS)
-        return _BUILTIN_NAMES
+        return BUILTIN_NAMES
 
     def custom_names(self) -> tuple[str, ...]:
         """The providers registered on this client, in registration order."""
@@ -116,11 +111,9 @@ class Session:
         """The provider called ``name``; :class:`~pyllm.ConfigurationError` if none is."""
         found = self._custom.get(name) or self._providers.get(name)
         if found is None:
-            from .providers import BUILTIN_PROVIDERS
-
-            factory = BUILTIN_PROVIDERS.get(name)
+            factory = builtin_factory(name)
             if factory is None:
-                known = sorted({*BUILTIN_PROVIDERS, *self._custom})
+                known = sorted({*BUILTIN, *self._custom})
                 raise ConfigurationError(
                     f"unknown provider {name!r}; known providers: {', '.join(known)}"
                 )
@@ -247,19 +240,15 @@ class Session:
 
     def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its end on the sync pool; its result."""
-        return drivers.run(flow, self, self.listeners)
+        from ._http.drive import run  # here: a client that only lists models never loads it
+
+        return run(flow, self, self.listeners)
 
     async def arun(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its end on the running loop's pool; its result."""
-        return await drivers.arun(flow, self, self.listeners)
+        from ._http.drive import arun
 
-    def drive(self, flow: Flow[Any]) -> Iterator[Chunk]:
-        """The chunks of ``flow``, driven on the sync pool as they are read."""
-        return drivers.drive(flow, self, self.listeners)
-
-    def adrive(self, flow: Flow[Any]) -> AsyncIterator[Chunk]:
-        """The chunks of ``flow``, driven on the running loop's pool as they are read."""
-        return drivers.adrive(flow, self, self.listeners)
+        return await arun(flow, self, self.listeners)
 
     def request(
         self,

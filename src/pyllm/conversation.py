@@ -19,6 +19,7 @@ from ._chat_options import ChatOptions, fallback_targets
 from ._engine.exchange import Exchange, Hooks
 from ._engine.flow import ChatPlan, chat_flow
 from ._engine.toolbox import Toolbox
+from ._http.drive import adrive, drive
 from ._routes import Route
 from .message import Message, Usage
 from .streams import AsyncChatStream, ChatStream
@@ -67,7 +68,7 @@ class Chat:
         """Send ``content`` (or, with no argument, the history as it is) and return the answer,
         running tools in between until the model answers."""
         exchange, flow = self._call(content, attachments, stream=False)
-        for _ in self._session.drive(flow):  # nobody reads the chunks
+        for _ in drive(flow, self._session, self._session.listeners):  # nobody reads the chunks
             pass
         return exchange.outcome()
 
@@ -76,7 +77,7 @@ class Chat:
     ) -> Message:
         """Async twin of :meth:`ask`."""
         exchange, flow = self._call(content, attachments, stream=False)
-        async for _ in self._session.adrive(flow):
+        async for _ in adrive(flow, self._session, self._session.listeners):
             pass
         return exchange.outcome()
 
@@ -85,14 +86,14 @@ class Chat:
     ) -> ChatStream:
         """Stream the answer as :class:`~pyllm.Chunk` values, across tool rounds."""
         exchange, flow = self._call(content, attachments, stream=True)
-        return ChatStream(self._session.drive(flow), exchange)
+        return ChatStream(drive(flow, self._session, self._session.listeners), exchange)
 
     def astream(
         self, content: str | None = None, *, attachments: Sequence[Any] | None = None
     ) -> AsyncChatStream:
         """Async twin of :meth:`stream`: ``async for chunk in chat.astream(...)``."""
         exchange, flow = self._call(content, attachments, stream=True)
-        return AsyncChatStream(self._session.adrive(flow), exchange)
+        return AsyncChatStream(adrive(flow, self._session, self._session.listeners), exchange)
 
     # ---- configuration --------------------------------------------------------------------
 

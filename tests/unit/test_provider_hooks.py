@@ -3,6 +3,8 @@ fallbacks, which image endpoint, which endpoints exist; and max_tokens on the wi
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import ClassVar
 
 import pytest
@@ -86,9 +88,26 @@ def test_max_tokens_is_rendered_only_when_set() -> None:
 
 
 def test_the_one_list_of_builtin_providers_is_what_a_client_knows() -> None:
-    from pyllm.providers import BUILTIN_PROVIDERS
+    from pyllm.providers import BUILTIN, BUILTIN_PROVIDERS
 
     client = pyllm.Client(openrouter_api_key="sk-or-test", openai_api_key="sk-test")
-    assert client.configured_providers() == list(BUILTIN_PROVIDERS)
-    for name in BUILTIN_PROVIDERS:
+    assert client.configured_providers() == list(BUILTIN) == list(BUILTIN_PROVIDERS)
+    for name in BUILTIN:
         assert client.provider(name).name == name
+        assert type(client.provider(name)).from_settings == BUILTIN_PROVIDERS[name]
+
+
+def test_the_names_load_no_provider() -> None:
+    """A client needs the names before its first request (a registry lookup, a repr)."""
+    code = (
+        "import sys, pyllm\n"
+        "client = pyllm.Client(openrouter_api_key='sk-or-test')\n"
+        "assert repr(client).startswith(\"Client(providers=['openrouter']\"), repr(client)\n"
+        "from pyllm.providers import BUILTIN\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('pyllm.providers.'))\n"
+        "print(list(BUILTIN), loaded)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "['openrouter', 'openai'] []"

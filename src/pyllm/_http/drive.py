@@ -14,12 +14,10 @@ flow to its result.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from .._engine.parser import superseded_error
 from .._engine.steps import Emit, Fetch, RunTools, Send, Sent, Wait
 from ..errors import Error
 
@@ -71,7 +69,7 @@ def drive(
                                             reached = True
                                             yield chunk
                                             if parser.superseded:
-                                                raise superseded_error()
+                                                raise _superseded()
                                         if parser.done:
                                             break
                                     for chunk in parser.finish():
@@ -145,7 +143,7 @@ async def adrive(
                                             reached = True
                                             yield chunk
                                             if parser.superseded:
-                                                raise superseded_error()
+                                                raise _superseded()
                                         if parser.done:
                                             break
                                     for chunk in parser.finish():
@@ -175,6 +173,8 @@ async def adrive(
 async def _aperform(step: Step, http: AsyncHttp, listeners: Sequence[Listener]) -> Any:
     """Async twin of :func:`_perform`."""
     if type(step) is Wait:
+        import asyncio  # here: at the top it would load asyncio with every client (~20 ms)
+
         await asyncio.sleep(step.seconds)
         return None
     if type(step) is RunTools:
@@ -207,6 +207,12 @@ async def arun(flow: Flow[T], pools: Pools, listeners: Sequence[Listener] = ()) 
     async for _ in adrive(flow, pools, listeners, result.append):
         pass
     return result[0]
+
+
+def _superseded() -> RuntimeError:
+    from .._engine.parser import superseded_error  # rare: not loaded with every client
+
+    return superseded_error()
 
 
 def _notify(listeners: Sequence[Listener], event: str, *args: Any) -> None:
