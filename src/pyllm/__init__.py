@@ -23,13 +23,13 @@ _EXPORTS: dict[str, str] = {
     "APIConnectionError": "errors",
     "APIError": "errors",
     "APITimeoutError": "errors",
-    "AsyncChatStream": "_stream",
+    "AsyncChatStream": "streams",
     "Attachment": "content",
     "AttachmentError": "errors",
     "AuthenticationError": "errors",
     "BadRequestError": "errors",
     "Chat": "conversation",
-    "ChatStream": "_stream",
+    "ChatStream": "streams",
     "Chunk": "chunk",
     "Client": "client",
     "ConfigurationError": "errors",
@@ -57,8 +57,8 @@ _EXPORTS: dict[str, str] = {
     "Registry": "registry",
     "RequestTimeoutError": "errors",
     "ServerError": "errors",
-    "Route": "_fallback",
-    "RouteAttempt": "_fallback",
+    "Route": "_routes",
+    "RouteAttempt": "_routes",
     "ServiceUnavailableError": "errors",
     "Tool": "tools",
     "Settings": "config",
@@ -113,10 +113,8 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from . import protocols as protocols
     from . import providers as providers
     from . import testing as testing
-    from ._fallback import Route as Route
-    from ._fallback import RouteAttempt as RouteAttempt
-    from ._stream import AsyncChatStream as AsyncChatStream
-    from ._stream import ChatStream as ChatStream
+    from ._routes import Route as Route
+    from ._routes import RouteAttempt as RouteAttempt
     from .chunk import Chunk as Chunk
     from .client import Client as Client
     from .client import aembed as aembed
@@ -167,6 +165,8 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from .registry import Models as Models
     from .registry import Registry as Registry
     from .registry import models as models
+    from .streams import AsyncChatStream as AsyncChatStream
+    from .streams import ChatStream as ChatStream
     from .tools import Halt as Halt
     from .tools import Tool as Tool
     from .tools import ToolResult as ToolResult

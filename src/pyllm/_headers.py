@@ -1,4 +1,5 @@
-"""Checking HTTP header names and values when they are set, not when a request is sent. Pure.
+"""HTTP headers, pure: the ones pyllm sends are checked when they are set (not when a request
+is sent), and :func:`parse_retry_after` reads how long a server asks to wait.
 
 A value with a line break would end the header early (httpx refuses it as a protocol error,
 which used to be retried like a dropped connection); a non-ASCII value cannot be encoded at all.
@@ -15,11 +16,12 @@ pyllm.errors.ConfigurationError: with_headers: the value of header 'X-Note' is n
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 
 from .errors import ConfigurationError
 
-__all__ = ["check_headers"]
+__all__ = ["check_headers", "parse_retry_after"]
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field-name
 _FORBIDDEN = re.compile(r"[\r\n\x00]")
@@ -54,3 +56,54 @@ def check_headers(headers: Mapping[str, str], where: str) -> dict[str, str]:
             )
         checked[name] = value
     return checked
+
+
+def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """Seconds to wait, from the first usable of ``retry-after-ms`` (milliseconds),
+    ``Retry-After`` (seconds or an HTTP date) and ``X-RateLimit-Reset`` (an epoch time in
+    milliseconds, as OpenRouter sends, or seconds). Negative and NaN values count as absent.
+
+    >>> parse_retry_after({"retry-after": "7"})
+    7.0
+    >>> parse_retry_after({"retry-after-ms": "1500", "retry-after": "2"})  # the finer one wins
+    1.5
+    >>> parse_retry_after({"retry-after": "-1"}) is None
+    True
+    >>> parse_retry_after({"x-ratelimit-reset": "1700000010000"}, now=1700000000.0)
+    10.0
+    """
+    current = time.time() if now is None else now
+    lowered = {k.lower(): v for k, v in headers.items()}
+    millis = _seconds(lowered.get("retry-after-ms", ""))
+    if millis is not None:
+        return millis / 1000.0
+    value = lowered.get("retry-after", "").strip()
+    if value:
+        seconds = _seconds(value)
+        if seconds is not None:
+            return seconds
+        import email.utils  # here: at the top it adds ~8 ms to every first import of _headers
+
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None:
+            return max(0.0, when.timestamp() - current)
+    stamp = _seconds(lowered.get("x-ratelimit-reset", ""))
+    if stamp is None:
+        return None
+    if stamp > 1e11:  # milliseconds since the epoch
+        stamp /= 1000.0
+    if stamp > 1e9:  # an absolute time
+        return max(0.0, stamp - current)
+    return stamp  # already a number of seconds
+
+
+def _seconds(text: str) -> float | None:
+    """A non-negative number (infinity included) from a header value; ``None`` otherwise."""
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return None
+    return number if number >= 0 else None  # False for NaN

@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["JSONNestingError", "loads"]
+__all__ = ["JSONNestingError", "loads", "parse_tool_arguments"]
 
 
 class JSONNestingError(ValueError):
@@ -55,3 +55,25 @@ def loads(data: str | bytes) -> Any:
         return json.loads(data)
     except RecursionError:
         raise JSONNestingError() from None
+
+
+def parse_tool_arguments(raw: str) -> tuple[dict[str, Any], str | None]:
+    """Arguments string -> (object, error). Empty means no arguments.
+
+    >>> parse_tool_arguments('{"city": "Berlin"}')
+    ({'city': 'Berlin'}, None)
+    >>> parse_tool_arguments('{"city": ')[1]
+    'arguments are not valid JSON: Expecting value at position 9'
+    """
+    if not raw.strip():
+        return {}, None
+    try:
+        value = loads(raw)
+    except ValueError as exc:
+        reason = getattr(exc, "msg", str(exc))
+        position = getattr(exc, "pos", None)
+        where = f" at position {position}" if position is not None else ""
+        return {}, f"arguments are not valid JSON: {reason}{where}"
+    if not isinstance(value, dict):
+        return {}, f"arguments must be a JSON object, got {type(value).__name__}"
+    return value, None

@@ -76,8 +76,18 @@ def _forms(value: str) -> frozenset[str]:
 
 def _secrets() -> tuple[str, ...]:
     """Every form of every live secret, longest first (a key that contains another goes whole)."""
-    found = {form for ref, forms in tuple(_live.values()) if ref() is not None for form in forms}
+    found = {form for ref, forms in _live_entries() if ref() is not None for form in forms}
     return tuple(sorted(found, key=len, reverse=True))
+
+
+def _live_entries() -> tuple[tuple[weakref.ref[Secret], frozenset[str]], ...]:
+    """A snapshot of ``_live``. Taking it allocates, which may start a garbage collection whose
+    weakref callbacks take freed secrets out of ``_live`` meanwhile: then take it again."""
+    while True:
+        try:
+            return tuple(_live.values())
+        except RuntimeError:  # "dictionary changed size during iteration"
+            continue
 
 
 def _text(text: str, secrets: tuple[str, ...]) -> str:

@@ -38,7 +38,7 @@ def _add_demo(subparsers: Any) -> None:
     )
 
     def run(args: argparse.Namespace) -> int:
-        from ._demo import run_demo
+        from ._cli.demo import run_demo
 
         return run_demo(model=args.model, offline=args.offline)
 
@@ -68,7 +68,7 @@ def _add_serve_fake(subparsers: Any) -> None:
 
 
 def _add_talking(subparsers: Any) -> None:
-    from ._cli_chat import add_chat, add_embed, add_paint
+    from ._cli.chat import add_chat, add_embed, add_paint
 
     add_chat(subparsers)
     add_embed(subparsers)
@@ -76,7 +76,7 @@ def _add_talking(subparsers: Any) -> None:
 
 
 def _add_models(subparsers: Any) -> None:
-    from ._cli_models import add_parser
+    from ._cli.models import add_parser
 
     add_parser(subparsers)
 

@@ -17,11 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import Error
+from .errors import Error, UnsupportedError
 from .protocols.embeddings import EmbeddingBatch, parse_embeddings, render_embeddings
 
 if TYPE_CHECKING:
-    from .client import Client
+    from ._session import Session
 
 __all__ = ["DEFAULT_EMBEDDING_MODEL", "Embedding", "IncompleteEmbeddingError", "plan_batches"]
 
@@ -172,7 +172,7 @@ class _Job:
 
     def __init__(
         self,
-        client: Client,
+        session: Session,
         text: Any,
         *,
         model: str | None = None,
@@ -191,9 +191,16 @@ class _Job:
             isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
         ):
             raise ValueError(f"batch_size must be a positive whole number, got {batch_size!r}")
-        model_id, provider_name = client.resolve(model or DEFAULT_EMBEDDING_MODEL, provider)
-        client.check_capability(model_id, provider_name, "embeddings")
-        self.provider = client.provider(provider_name)
+        model_id, provider_name = session.resolve(model or DEFAULT_EMBEDDING_MODEL, provider)
+        session.check_capability(model_id, provider_name, "embeddings")
+        self.provider = session.provider(provider_name)
+        path = self.provider.embeddings_path
+        if path is None:
+            raise UnsupportedError(
+                f"{self.provider.display_name} has no embeddings endpoint; pick an embedding "
+                "model on another provider (pyllm.models.embedding_models())"
+            )
+        self.path = path
         self.model = model_id
         self.dimensions = dimensions
         self.batches = plan_batches(self.texts, batch_size or MAX_BATCH_INPUTS)
@@ -228,14 +235,14 @@ class _Job:
         return _assemble(self.results, self.batches, len(self.texts), self.single, self.errors)
 
 
-def embed_sync(client: Client, text: Any, **options: Any) -> Embedding:
+def embed_sync(session: Session, text: Any, **options: Any) -> Embedding:
     """Batches run on up to ``concurrency`` threads of the client's sync connection pool."""
-    job = _Job(client, text, **options)
+    job = _Job(session, text, **options)
 
     def run(index: int) -> None:
         try:
-            body = client._http.request_json(
-                job.provider, "POST", "/embeddings", job.payload(index), parse=job.parser(index)
+            body = session.request(
+                job.provider, job.path, job.payload(index), parse=job.parser(index)
             )
             job.finished(index, body, None)
         except Error as exc:
@@ -246,17 +253,16 @@ def embed_sync(client: Client, text: Any, **options: Any) -> Embedding:
     return job.result()
 
 
-async def embed_async(client: Client, text: Any, **options: Any) -> Embedding:
+async def embed_async(session: Session, text: Any, **options: Any) -> Embedding:
     """Batches run as up to ``concurrency`` concurrent tasks."""
-    job = _Job(client, text, **options)
-    http = client._async_http()
+    job = _Job(session, text, **options)
     limit = asyncio.Semaphore(job.workers)
 
     async def run(index: int) -> None:
         async with limit:
             try:
-                body = await http.request_json(
-                    job.provider, "POST", "/embeddings", job.payload(index), parse=job.parser(index)
+                body = await session.arequest(
+                    job.provider, job.path, job.payload(index), parse=job.parser(index)
                 )
                 job.finished(index, body, None)
             except Error as exc:

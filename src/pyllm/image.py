@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .content import Attachment, to_attachments
-from .errors import InvalidResponseError
+from .errors import InvalidResponseError, UnsupportedError
 from .protocols.base import deep_merge
 
 if TYPE_CHECKING:
-    from .client import Client
+    from ._session import Session
     from .message import Message, Usage
     from .providers.base import Provider
 
@@ -89,7 +89,7 @@ class PaintJob:
 
     def __init__(
         self,
-        client: Client,
+        session: Session,
         prompt: str,
         *,
         model: str | None,
@@ -104,19 +104,25 @@ class PaintJob:
             raise ValueError("paint needs a prompt: a non-empty string")
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise ValueError(f"n must be a positive whole number, got {n!r}")
-        model_id, provider_name = client.resolve(model or DEFAULT_IMAGE_MODEL, provider)
-        client.check_capability(model_id, provider_name, "image_generation")
-        self.provider: Provider = client.provider(provider_name)
+        model_id, provider_name = session.resolve(model or DEFAULT_IMAGE_MODEL, provider)
+        session.check_capability(model_id, provider_name, "image_generation")
+        self.provider: Provider = session.provider(provider_name)
         self.model, self.prompt, self.size, self.n = model_id, prompt, size, n
         self.references = to_attachments(attachments) if attachments else ()
         if endpoint not in (None, "chat", "images"):
             raise ValueError(f"endpoint must be 'chat' or 'images', got {endpoint!r}")
-        self.endpoint = endpoint or client.image_endpoint(model_id, provider_name)
+        self.endpoint = endpoint or session.image_endpoint(model_id, provider_name)
         self.options = dict(options)
 
     @property
     def path(self) -> str:
-        return "/images" if self.endpoint == "images" else self.provider.chat_path
+        if self.endpoint == "chat":
+            return self.provider.chat_path
+        if self.provider.images_path is None:
+            raise UnsupportedError(
+                f"{self.provider.display_name} has no images endpoint; use endpoint='chat'"
+            )
+        return self.provider.images_path
 
     @property
     def requests(self) -> int:
@@ -214,24 +220,19 @@ class PaintJob:
         return images
 
 
-def paint_sync(client: Client, prompt: str, **options: Any) -> Image | list[Image]:
-    job = _job(client, prompt, options)
+def paint_sync(session: Session, prompt: str, **options: Any) -> Image | list[Image]:
+    job = _job(session, prompt, options)
     images: list[Image] = []
     for _ in range(job.requests):
-        images.extend(
-            client._http.request_json(
-                job.provider, "POST", job.path, job.payload(), parse=job.parse
-            )
-        )
+        images.extend(session.request(job.provider, job.path, job.payload(), parse=job.parse))
     return images[0] if job.n == 1 else images[: job.n]
 
 
-async def paint_async(client: Client, prompt: str, **options: Any) -> Image | list[Image]:
-    job = _job(client, prompt, options)
-    http = client._async_http()
+async def paint_async(session: Session, prompt: str, **options: Any) -> Image | list[Image]:
+    job = _job(session, prompt, options)
     batches = await asyncio.gather(
         *(
-            http.request_json(job.provider, "POST", job.path, job.payload(), parse=job.parse)
+            session.arequest(job.provider, job.path, job.payload(), parse=job.parse)
             for _ in range(job.requests)
         )
     )
@@ -239,9 +240,9 @@ async def paint_async(client: Client, prompt: str, **options: Any) -> Image | li
     return images[0] if job.n == 1 else images[: job.n]
 
 
-def _job(client: Client, prompt: str, options: dict[str, Any]) -> PaintJob:
+def _job(session: Session, prompt: str, options: dict[str, Any]) -> PaintJob:
     known = {
         k: options.pop(k, None) for k in ("model", "provider", "size", "attachments", "endpoint")
     }
     n = options.pop("n", 1)
-    return PaintJob(client, prompt, n=n, options=options, **known)
+    return PaintJob(session, prompt, n=n, options=options, **known)

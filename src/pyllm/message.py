@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from ._frozen import copy_with
 
 if TYPE_CHECKING:
     from .content import Attachment
@@ -57,6 +59,33 @@ class Usage:
             return NotImplemented
         return Usage.sum((self, other))
 
+    def merge(self, later: Usage) -> Usage:
+        """This report updated by a ``later`` one *of the same answer*: a count the later
+        report gives (non-zero) replaces this one's, a count it leaves at zero keeps this one's,
+        and so do the cost and ``raw``. Anthropic streams input tokens first and output tokens
+        last; a stream's usage chunks merge into the whole (unlike :meth:`sum`, which adds up
+        different answers).
+
+        >>> first = Usage(input_tokens=10, output_tokens=1)
+        >>> whole = first.merge(Usage(output_tokens=25, cost=0.5))
+        >>> whole.input_tokens, whole.output_tokens, whole.total_tokens, whole.cost
+        (10, 25, 35, 0.5)
+        """
+        input_tokens = later.input_tokens or self.input_tokens
+        output_tokens = later.output_tokens or self.output_tokens
+        known_cost = later.cost is not None
+        return Usage(
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            total_tokens=max(later.total_tokens or self.total_tokens, input_tokens + output_tokens),
+            cached_tokens=later.cached_tokens or self.cached_tokens,
+            cache_write_tokens=later.cache_write_tokens or self.cache_write_tokens,
+            reasoning_tokens=later.reasoning_tokens or self.reasoning_tokens,
+            cost=later.cost if known_cost else self.cost,
+            cost_source=later.cost_source if known_cost else self.cost_source,
+            raw=later.raw if later.raw is not None else self.raw,
+        )
+
     @staticmethod
     def sum(usages: Iterable[Usage]) -> Usage:
         """Every count added up, and the costs summed exactly (``None`` when none was known).
@@ -66,6 +95,18 @@ class Usage:
 cache_write_tokens=0, reasoning_tokens=0, cost=0.3, cost_source=None)
         """
         items = list(usages)
+        if len(items) == 1:  # the usual ask: one answer (a copy without ``raw``, like a sum)
+            one = items[0]
+            return Usage(
+                one.input_tokens,
+                one.output_tokens,
+                one.total_tokens,
+                one.cached_tokens,
+                one.cache_write_tokens,
+                one.reasoning_tokens,
+                None if one.cost is None else float(one.cost),
+                one.cost_source or None,
+            )
         costs = [u.cost for u in items if u.cost is not None]
         sources = {u.cost_source for u in items if u.cost_source}
         return Usage(
@@ -167,7 +208,7 @@ class Message:
 
     def replace(self, **changes: Any) -> Message:
         """A copy with some fields changed (messages are immutable)."""
-        return replace(self, **changes)
+        return copy_with(self, changes)
 
     def __str__(self) -> str:
         return self.content

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
-from ._catalog.index import Catalog, builtin_gateway, is_vendor_id
+from ._catalog.index import Catalog, is_vendor_id
 from ._pricing import price_usage
 from .model import Model, check_capabilities, split_variant
 
@@ -46,6 +46,14 @@ SORT_KEYS = (
     "created_at",
 )
 """What :meth:`Models.sort_by` accepts."""
+
+
+def builtin_gateway() -> str | None:
+    """The built-in provider that takes any ``vendor/model`` id (``"openrouter"``), as the one
+    list of built-in providers declares it; loads them, so it is asked only when needed."""
+    from .providers import builtin_gateway as declared
+
+    return declared()
 
 
 def resolve(
@@ -102,7 +110,9 @@ class Models:
 
     def __init__(self, models: Iterable[Model] = (), *, catalog: Catalog | None = None) -> None:
         self._items = tuple(models)
-        self._catalog = catalog if catalog is not None else Catalog(self._items, {})
+        self._catalog = (
+            catalog if catalog is not None else Catalog(self._items, {}, gateway=builtin_gateway)
+        )
 
     def _view(self) -> tuple[Catalog, tuple[Model, ...]]:
         return self._catalog, self._items
@@ -263,7 +273,7 @@ class Registry(Models):
             from ._catalog.merge import load_models
 
             models, self.source = load_models(self.cache_path, self._directory.base_urls)
-            catalog = self._current = Catalog(models, read_aliases())
+            catalog = self._current = Catalog(models, read_aliases(), gateway=builtin_gateway)
         return catalog
 
     def _not_found(self, name: str, provider: str | None) -> ModelNotFoundError:
@@ -331,7 +341,7 @@ class Registry(Models):
         models = list(self._loaded().models)
         for listing in listings:
             models = merge(models, listing.provider, listing.models, authoritative=listing.complete)
-        catalog = Catalog(models, self._loaded().aliases)
+        catalog = Catalog(models, self._loaded().aliases, gateway=builtin_gateway)
         cached = {
             (listing.provider, listing.base_url): [
                 m for m in catalog.models if m.provider == listing.provider

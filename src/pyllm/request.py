@@ -48,7 +48,8 @@ class Thinking:
 
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
-    """Everything one call sends. ``params`` is deep-merged into the payload last."""
+    """Everything one request sends. ``params`` is deep-merged into the payload last;
+    ``headers`` are the chat's extra HTTP headers; ``max_tokens`` caps the answer's length."""
 
     model: str
     messages: tuple[Message, ...]
@@ -63,3 +64,38 @@ class ChatRequest:
     routing: Mapping[str, Any] | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    max_tokens: int | None = None
+
+    def for_route(
+        self,
+        model: str,
+        messages: tuple[Message, ...],
+        *,
+        tool_choice: str | None,
+        fallback_models: tuple[str, ...],
+        routing: Mapping[str, Any] | None,
+    ) -> ChatRequest:
+        """This request as one attempt sends it: to ``model`` (a route's), with the messages
+        so far, the tool choice, server-side fallbacks and routing of that attempt.
+
+        >>> template = ChatRequest("a/b", (), temperature=0.5)
+        >>> sent = template.for_route("c/d", (), tool_choice=None, fallback_models=(), routing=None)
+        >>> sent.model, sent.temperature
+        ('c/d', 0.5)
+        """
+        return ChatRequest(  # positional: built once per attempt, every field carried over
+            model,
+            messages,
+            self.stream,
+            self.temperature,
+            self.tools,
+            tool_choice,
+            self.parallel_tool_calls,
+            self.schema,
+            self.thinking,
+            fallback_models,
+            routing,
+            self.params,
+            self.headers,
+            self.max_tokens,
+        )

@@ -279,7 +279,7 @@ def test_retries_give_up_with_the_last_error(server: FakeOpenRouter) -> None:
         chat.ask("hi")
     assert caught.value.retry_after == 0
     assert len(server.requests) == 3
-    assert server.chat(max_retries=0)._client.settings.max_retries == 0
+    assert server.client(max_retries=0).settings.max_retries == 0
 
 
 @pytest.mark.parametrize("mode", MODES)

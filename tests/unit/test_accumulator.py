@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyllm.accumulator import Accumulator
+from pyllm._engine.accumulator import Accumulator
 from pyllm.chunk import Chunk, ToolCallDelta
 from pyllm.message import Usage
 
@@ -137,3 +137,41 @@ def test_message_can_be_taken_mid_stream_without_being_changed_later() -> None:
     assert partial.content == "Hel" and partial.partial
     assert partial.reasoning_details[0]["text"] == "a"
     assert acc.message().content == "Hello"
+
+
+# ---- usage reported in parts (issue 12) ---------------------------------------------------
+
+
+def test_usage_chunks_merge_later_counts_over_earlier_ones() -> None:
+    """Anthropic-style: input tokens at the start of the stream, output tokens at its end."""
+    acc = Accumulator()
+    acc.add(Chunk(usage=Usage(input_tokens=120, output_tokens=1, cached_tokens=100)))
+    acc.add(Chunk(content="Hi"))
+    acc.add(Chunk(finish_reason="stop", usage=Usage(output_tokens=42)))
+    usage = acc.message().usage
+    assert usage is not None
+    assert (usage.input_tokens, usage.output_tokens, usage.cached_tokens) == (120, 42, 100)
+    assert usage.total_tokens == 162
+
+
+def test_a_later_usage_chunk_with_every_field_replaces_the_earlier_one() -> None:
+    acc = Accumulator()
+    acc.add(Chunk(usage=Usage(input_tokens=5, output_tokens=5, cost=0.1)))
+    acc.add(Chunk(usage=Usage(input_tokens=7, output_tokens=9, total_tokens=20, cost=0.3)))
+    assert acc.message().usage == Usage(7, 9, 20, cost=0.3)
+
+
+def test_a_cost_reported_first_survives_a_usage_chunk_without_one() -> None:
+    acc = Accumulator()
+    acc.add(Chunk(usage=Usage(input_tokens=3, cost=0.25, cost_source="provider")))
+    acc.add(Chunk(usage=Usage(output_tokens=4)))
+    usage = acc.message().usage
+    assert usage is not None
+    assert (usage.cost, usage.cost_source, usage.total_tokens) == (0.25, "provider", 7)
+
+
+def test_one_usage_chunk_is_kept_as_it_came() -> None:
+    reported = Usage(3, 2, cost=0.1, raw={"prompt_tokens": 3})
+    acc = Accumulator()
+    acc.add(Chunk(usage=reported))
+    assert acc.message().usage is reported

@@ -11,12 +11,12 @@ import httpx
 import pytest
 
 import pyllm
-from pyllm._fallback import should_fall_back
+from pyllm._engine.parser import StreamParser
+from pyllm._engine.retry import is_retryable
+from pyllm._engine.routing import should_fall_back
+from pyllm._engine.sse import MAX_EVENT_BYTES, SSEDecoder, SSELimitError
 from pyllm._headers import check_headers
-from pyllm._responses import http_error
-from pyllm._retry import is_retryable
-from pyllm._sse import MAX_EVENT_BYTES, SSEDecoder, SSELimitError
-from pyllm._stream import StreamParser
+from pyllm._http.responses import http_error
 from pyllm.content import to_attachments
 from pyllm.protocols.openrouter import OpenRouterDialect
 
@@ -214,7 +214,7 @@ def _resolved(address: str) -> list[tuple[Any, ...]]:
     ],
 )
 def test_non_public_addresses_are_refused(address: str) -> None:
-    from pyllm._download import check_addresses
+    from pyllm._http.download import check_addresses
 
     with pytest.raises(pyllm.AttachmentError, match="allow_private_downloads"):
         check_addresses("https://files.example/a.pdf", "files.example", _resolved(address))
@@ -222,13 +222,13 @@ def test_non_public_addresses_are_refused(address: str) -> None:
 
 @pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"])
 def test_public_addresses_are_allowed(address: str) -> None:
-    from pyllm._download import check_addresses
+    from pyllm._http.download import check_addresses
 
     check_addresses("https://files.example/a.pdf", "files.example", _resolved(address))
 
 
 def test_one_private_address_among_public_ones_is_refused() -> None:
-    from pyllm._download import check_addresses
+    from pyllm._http.download import check_addresses
 
     mixed = _resolved("93.184.216.34") + _resolved("127.0.0.1")
     with pytest.raises(pyllm.AttachmentError):

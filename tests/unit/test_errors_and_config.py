@@ -8,7 +8,8 @@ import pytest
 
 import pyllm
 from pyllm import errors
-from pyllm._retry import RetryPolicy, is_retryable, parse_retry_after
+from pyllm._engine.retry import RetryPolicy, is_retryable
+from pyllm._headers import parse_retry_after
 from pyllm.config import Secret, Settings
 from pyllm.errors import ErrorDetails, api_error
 

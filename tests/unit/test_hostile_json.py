@@ -16,9 +16,8 @@ import pytest
 import pyllm
 from pyllm._catalog import files
 from pyllm._catalog import merge as merging
-from pyllm._json import JSONNestingError, loads
-from pyllm._sse import ServerSentEvent
-from pyllm.accumulator import parse_tool_arguments
+from pyllm._engine.sse import ServerSentEvent
+from pyllm._json import JSONNestingError, loads, parse_tool_arguments
 from pyllm.protocols import _readers as read
 from pyllm.protocols.base import decode_json
 from pyllm.protocols.openrouter import OpenRouterDialect

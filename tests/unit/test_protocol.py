@@ -7,7 +7,7 @@ import json
 import pytest
 
 import pyllm
-from pyllm._sse import ServerSentEvent
+from pyllm._engine.sse import ServerSentEvent
 from pyllm.message import Message, ToolCall
 from pyllm.protocols.chat_completions import ChatCompletions
 from pyllm.protocols.openrouter import OpenRouterDialect

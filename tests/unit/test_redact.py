@@ -165,3 +165,23 @@ def test_escaped_forms_of_a_secret_are_redacted_too() -> None:
     echoed = json.dumps({"error": f"bad key {key.reveal()}"}).encode()  # as a server writes it
     assert b"newline" in echoed and b"newline" not in redact(echoed)
     assert "newline" not in str(pyllm.Error(f"Illegal header value {key.reveal().encode()!r}"))
+
+
+def test_a_secret_freed_during_a_garbage_collection_never_breaks_an_error() -> None:
+    """Building an error reads every live secret; a collection that frees one meanwhile (its
+    weakref callback takes it out) used to raise "dictionary changed size during iteration"."""
+    doomed = [Secret(f"sk-doomed-secret-{i:04d}") for i in range(40)]
+
+    def free_one(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and doomed:
+            doomed.pop()  # freed here, in the middle of whatever allocation started the collection
+
+    threshold = gc.get_threshold()
+    gc.callbacks.append(free_one)
+    gc.set_threshold(1, 1, 1)  # a collection at (nearly) every allocation
+    try:
+        errors = [pyllm.APIConnectionError(f"attempt {i} failed") for i in range(200)]
+    finally:
+        gc.callbacks.remove(free_one)
+        gc.set_threshold(*threshold)
+    assert str(errors[-1]) == "attempt 199 failed" and not doomed

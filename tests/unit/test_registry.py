@@ -20,7 +20,7 @@ from pyllm.registry import price_usage, resolve
 @pytest.fixture(scope="module")
 def shipped() -> Catalog:
     models, _ = merging.load_models(None)
-    return Catalog(models, files.read_aliases())
+    return Catalog(models, files.read_aliases(), gateway=lambda: "openrouter")
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import pytest
 import pyllm
 from pyllm import Model, ModelNotFoundError, Pricing, Registry
 from pyllm._catalog.directory import HttpDirectory, Listing, ProviderNames
-from pyllm._catalog.index import Catalog, builtin_gateway
-from pyllm.providers import OpenAI, OpenAICompatible, OpenRouter, Provider
+from pyllm._catalog.index import Catalog
+from pyllm.providers import OpenAI, OpenAICompatible, OpenRouter, Provider, builtin_gateway
 
 SNAPSHOT = 1637  # every bundled model
 BUILTIN = ProviderNames(("openrouter", "openai"))
@@ -175,25 +175,21 @@ def test_base_urls_are_asked_only_when_the_cache_has_listings(tmp_path: Path) ->
 
 
 class Recorder:
-    """Stands in for the HTTP edge's ``request_json`` (a pure unit: no sockets here; the e2e
+    """Stands in for the session's plain ``request`` (a pure unit: no sockets here; the e2e
     refresh tests go through the fake server)."""
 
     def __init__(self, bodies: Mapping[str, Any]) -> None:
         self.bodies = bodies
         self.calls: list[tuple[str, str, str, bool]] = []
 
-    def request_json(
-        self, provider: Provider, method: str, path: str, *, authenticated: bool = True
-    ) -> Any:
+    def __call__(self, provider: Provider, path: str, *, method: str, authenticated: bool) -> Any:
         self.calls.append((provider.name, method, path, authenticated))
         return self.bodies[provider.name]
 
-
-class AsyncRecorder(Recorder):
-    async def request_json(
-        self, provider: Provider, method: str, path: str, *, authenticated: bool = True
+    async def acall(
+        self, provider: Provider, path: str, *, method: str, authenticated: bool
     ) -> Any:
-        return Recorder.request_json(self, provider, method, path, authenticated=authenticated)
+        return self(provider, path, method=method, authenticated=authenticated)
 
 
 ROUTER_BODY = {"data": [{"id": "acme/x", "name": "X", "pricing": {"prompt": "0.000001"}}]}
@@ -208,9 +204,7 @@ def http_directory(
         "openai": OpenAI.from_settings(pyllm.config.Settings()),
         **{p.name: p for p in custom},
     }
-    directory = HttpDirectory(
-        lambda: names, providers.__getitem__, lambda: recorder, lambda: recorder
-    )
+    directory = HttpDirectory(lambda: names, providers.__getitem__, recorder, recorder.acall)
     return directory, providers
 
 
@@ -247,7 +241,7 @@ def test_a_default_refresh_lists_public_and_keyed_builtin_providers(
 
 async def test_asked_providers_are_listed_once_each_and_registered_ones_too() -> None:
     local = OpenAICompatible("local", base_url="http://127.0.0.1:8000/v1")
-    recorder = AsyncRecorder({"local": IDS_BODY, "openrouter": ROUTER_BODY})
+    recorder = Recorder({"local": IDS_BODY, "openrouter": ROUTER_BODY})
     names = ProviderNames(("openrouter", "openai"), ("local",), ("local",))
     directory, _ = http_directory(names, recorder, local)
     listings = await directory.alistings(["local", "local", "openrouter"])

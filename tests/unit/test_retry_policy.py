@@ -7,7 +7,8 @@ import math
 import pytest
 
 import pyllm
-from pyllm._retry import RetryPolicy, parse_retry_after
+from pyllm._engine.retry import RetryPolicy
+from pyllm._headers import parse_retry_after
 
 POLICY = RetryPolicy(max_retries=3, base_delay=1.0, max_retry_wait=60.0, jitter=False)
 

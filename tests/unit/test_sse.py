@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pyllm._sse import SSEDecodeError, SSEDecoder
+from pyllm._engine.sse import SSEDecodeError, SSEDecoder
 
 
 def decode_all(pieces: list[bytes]) -> list[str]:

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from pyllm._sse import ServerSentEvent, SSEDecoder
+from pyllm._engine.sse import ServerSentEvent, SSEDecoder
 
 
 def decode(*pieces: bytes) -> list[ServerSentEvent]:

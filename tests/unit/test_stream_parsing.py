@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import pyllm
-from pyllm._sse import ServerSentEvent
-from pyllm._stream import StreamParser
+from pyllm._engine.parser import StreamParser
+from pyllm._engine.sse import ServerSentEvent
 from pyllm.chunk import Chunk, ToolCallDelta
 from pyllm.message import Usage
 from pyllm.protocols.openrouter import OpenRouterDialect
@@ -176,3 +176,56 @@ def test_a_last_event_without_its_blank_line_still_counts() -> None:
     assert parser.feed(body) == []
     [last] = parser.finish()
     assert last.finish_reason == "stop"
+
+
+# ---- per-stream state: protocol.new_stream() (issue 12) -----------------------------------
+
+
+class _Counting:
+    """A reader with state: it numbers the text events of its own stream."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def is_end(self, event: ServerSentEvent) -> bool:
+        return event.data == "[DONE]"
+
+    def parse_event(self, event: ServerSentEvent) -> Chunk | None:
+        self.seen += 1
+        return Chunk(content=f"{self.seen}:{event.data} ")
+
+
+class _StatefulProtocol(OpenRouterDialect):
+    def new_stream(self) -> Any:
+        return _Counting()
+
+
+def _sse(*datas: str) -> bytes:
+    return "".join(f"data: {d}\n\n" for d in datas).encode()
+
+
+def test_each_stream_gets_its_own_reader_from_new_stream() -> None:
+    protocol = _StatefulProtocol("x")
+    first, second = StreamParser(protocol), StreamParser(protocol)
+    first.expect("text/event-stream")
+    second.expect("text/event-stream")
+    assert [c.content for c in first.feed(_sse("a", "b"))] == ["1:a ", "2:b "]
+    assert [c.content for c in second.feed(_sse("c"))] == ["1:c "]  # not "3:c": its own state
+    assert [c.content for c in first.feed(_sse("d", "[DONE]"))] == ["3:d "]
+    assert first.done and first.message().content == "1:a 2:b 3:d "
+
+
+def test_chat_completions_shares_one_stateless_reader() -> None:
+    assert PROTOCOL.new_stream() is PROTOCOL
+
+
+def test_a_protocol_without_new_stream_reads_its_streams_itself() -> None:
+    class Older:  # written against the protocol before new_stream() existed
+        provider = "old"
+        is_end = staticmethod(PROTOCOL.is_end)
+        parse_event = staticmethod(PROTOCOL.parse_event)
+
+    parser = StreamParser(Older())  # type: ignore[arg-type]
+    parser.expect("text/event-stream")
+    chunks = parser.feed(_sse(json.dumps(chunk_of({"delta": {"content": "hi"}})), "[DONE]"))
+    assert [c.content for c in chunks] == ["hi"] and parser.done

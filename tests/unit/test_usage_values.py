@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pyllm._sse import ServerSentEvent
+from pyllm._engine.sse import ServerSentEvent
 from pyllm.protocols.embeddings import parse_embeddings
 from pyllm.protocols.openrouter import OpenRouterDialect
 

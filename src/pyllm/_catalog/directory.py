@@ -65,40 +65,41 @@ class ProviderDirectory(Protocol):
         ...
 
 
-class JsonGetter(Protocol):
-    """The one call of the HTTP edge a refresh makes (retries and typed errors included)."""
+class Request(Protocol):
+    """The one call of the HTTP edge a refresh makes: a ``GET``, retried, its JSON answer (or
+    the typed error of a failed request)."""
 
-    def request_json(
-        self, provider: Provider, method: str, path: str, *, authenticated: bool = True
+    def __call__(
+        self, provider: Provider, path: str, *, method: str, authenticated: bool
     ) -> Any: ...
 
 
-class AsyncJsonGetter(Protocol):
-    """Async twin of :class:`JsonGetter`."""
+class AsyncRequest(Protocol):
+    """Async twin of :class:`Request`."""
 
-    def request_json(
-        self, provider: Provider, method: str, path: str, *, authenticated: bool = True
+    def __call__(
+        self, provider: Provider, path: str, *, method: str, authenticated: bool
     ) -> Awaitable[Any]: ...
 
 
 class HttpDirectory:
     """A :class:`ProviderDirectory` over providers looked up by name and the HTTP edge.
 
-    ``names`` and ``provider`` answer for the client as it is when asked; ``http`` and
-    ``ahttp`` give the sync pool and the running loop's async pool when a refresh needs them.
+    ``names`` and ``provider`` answer for the client as it is when asked; ``request`` and
+    ``arequest`` fetch a listing through the HTTP edge (the session's plain requests).
     """
 
     def __init__(
         self,
         names: Callable[[], ProviderNames],
         provider: Callable[[str], Provider],
-        http: Callable[[], JsonGetter],
-        ahttp: Callable[[], AsyncJsonGetter],
+        request: Request,
+        arequest: AsyncRequest,
     ) -> None:
         self._names = names
         self._provider = provider
-        self._http = http
-        self._ahttp = ahttp
+        self._request = request
+        self._arequest = arequest
 
     def names(self) -> ProviderNames:
         return self._names()
@@ -116,18 +117,17 @@ class HttpDirectory:
 
     def listings(self, providers: Iterable[str] | None) -> list[Listing]:
         plan = self._plan(providers)
-        http = self._http()
+        request = self._request
         bodies = [
-            http.request_json(p, "GET", p.models_path, authenticated=p.models_need_key)
-            for p in plan
+            request(p, p.models_path, method="GET", authenticated=p.models_need_key) for p in plan
         ]
         return [_listing(p, body) for p, body in zip(plan, bodies, strict=True)]
 
     async def alistings(self, providers: Iterable[str] | None) -> list[Listing]:
         plan = self._plan(providers)
-        http = self._ahttp()
+        arequest = self._arequest
         bodies = [
-            await http.request_json(p, "GET", p.models_path, authenticated=p.models_need_key)
+            await arequest(p, p.models_path, method="GET", authenticated=p.models_need_key)
             for p in plan
         ]
         return [_listing(p, body) for p, body in zip(plan, bodies, strict=True)]

@@ -2,40 +2,27 @@
 
 Which provider is the *gateway* (takes any ``vendor/model`` id with variant suffixes like
 ``:online``; OpenRouter) is what the providers declare (:attr:`Provider.gateway
-<pyllm.providers.Provider.gateway>`), asked only when a lookup needs it.
+<pyllm.providers.Provider.gateway>`): the registry passes it in, asked only when a lookup
+needs it; the catalog never looks at providers itself.
 
 >>> from pyllm.model import Model
 >>> index = Catalog([Model("anthropic/claude-haiku-4.5", "openrouter")],
-...                 {"claude-haiku-4-5": {"openrouter": "anthropic/claude-haiku-4.5"}})
+...                 {"claude-haiku-4-5": {"openrouter": "anthropic/claude-haiku-4.5"}},
+...                 gateway=lambda: "openrouter")
 >>> index.translate("claude-haiku-4-5:online", "openrouter")
 'anthropic/claude-haiku-4.5:online'
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
-from ..config import ENV_VARIABLES, Settings
+from ..config import ENV_VARIABLES
 from ..errors import ModelNotFoundError
 from ..model import Model, Pricing, split_variant
 
-__all__ = ["Catalog", "builtin_gateway", "is_vendor_id"]
-
-
-@functools.cache
-def builtin_gateway() -> str | None:
-    """The built-in provider that declares itself a gateway (``"openrouter"``), from the one list
-    of built-in providers. Imports the providers, so it is asked only when a lookup needs it.
-
-    >>> builtin_gateway()
-    'openrouter'
-    """
-    from ..providers import BUILTIN_PROVIDERS
-
-    defaults = Settings()
-    return next((name for name, make in BUILTIN_PROVIDERS.items() if make(defaults).gateway), None)
+__all__ = ["Catalog", "is_vendor_id"]
 
 
 def is_vendor_id(name: str) -> bool:
@@ -56,7 +43,7 @@ class Catalog:
         models: Iterable[Model],
         aliases: Mapping[str, Mapping[str, str]],
         *,
-        gateway: Callable[[], str | None] = builtin_gateway,
+        gateway: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.models = tuple(models)
         self._by_key = {(m.provider, m.id): m for m in self.models}

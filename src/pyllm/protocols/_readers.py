@@ -8,8 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .._json import loads
-from ..accumulator import parse_tool_arguments
+from .._json import loads, parse_tool_arguments
 from ..chunk import CHUNK_DEFAULTS, ToolCallDelta
 from ..content import Attachment
 from ..message import ToolCall

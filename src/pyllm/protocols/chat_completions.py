@@ -25,9 +25,9 @@ from . import _readers as read
 from .base import as_float, as_int, deep_merge, loads
 
 if TYPE_CHECKING:
-    from .._sse import ServerSentEvent
     from ..content import Attachment
     from ..request import ChatRequest
+    from .base import ServerSentEvent
 
 __all__ = ["ChatCompletions"]
 
@@ -65,6 +65,8 @@ class ChatCompletions:
             payload["stream_options"] = {"include_usage": True}
         if request.temperature is not None:
             payload["temperature"] = request.temperature
+        if request.max_tokens is not None:
+            payload["max_tokens"] = request.max_tokens
         if request.tools:
             payload["tools"] = [self.render_tool(t) for t in request.tools]
             if request.tool_choice is not None:
@@ -220,6 +222,11 @@ class ChatCompletions:
             cost_source="provider" if cost is not None else None,
             raw=data,
         )
+
+    def new_stream(self) -> ChatCompletions:
+        """The reader of one stream: Chat Completions events need no state, so the protocol
+        itself (shared by every stream, no cost per stream)."""
+        return self
 
     def is_end(self, event: ServerSentEvent) -> bool:
         return event[0] == "[DONE]"

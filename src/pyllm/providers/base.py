@@ -1,4 +1,5 @@
-"""A provider says *where* and *who*: base URL, auth and attribution headers, error extraction.
+"""A provider says *where* and *who*: base URL, auth and attribution headers, endpoint paths,
+what it does on its own side (fallbacks, routing, which image endpoint), error extraction.
 
 How bytes look on the wire is the protocol's job (``pyllm.protocols``).
 """
@@ -8,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .._headers import parse_retry_after
 from .._json import JSONNestingError, loads
 from .._redact import is_credential_header, redact, split_credentials
-from .._retry import parse_retry_after
 from ..config import Secret
 from ..errors import ConfigurationError, ErrorDetails
 from ..protocols.base import describe_body
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from ..config import Settings
     from ..model import Model
     from ..protocols.base import ChatProtocol
+    from ..request import ChatRequest
 
 __all__ = ["Provider"]
 
@@ -50,6 +52,12 @@ class Provider:
     """True for a gateway to many vendors' models (OpenRouter): it takes any ``vendor/model`` id,
     listed or not, with variant suffixes (``:free``, ``:online``...) and ids without their vendor;
     the registry searches it right after the configured providers."""
+    embeddings_path: ClassVar[str | None] = "/embeddings"
+    """Where embeddings go, under ``base_url`` (``None``: the provider has no such endpoint)."""
+    images_path: ClassVar[str | None] = "/images"
+    """Where image-only models paint, under ``base_url`` (``None``: no such endpoint)."""
+    server_fallbacks: ClassVar[bool] = False
+    """Whether one request may list fallback models that the provider tries itself."""
 
     def __init__(
         self,
@@ -108,6 +116,16 @@ class Provider:
         from ..protocols.model_listings import parse_model_ids
 
         return parse_model_ids(body, self.name)
+
+    def chat_routing(self, request: ChatRequest) -> Mapping[str, Any] | None:
+        """The routing preferences sent with ``request`` (``request.routing`` holds the chat's
+        own); ``None``, the default, for a provider that takes none."""
+        return None
+
+    def image_endpoint(self, known: Model | None) -> str:
+        """``"images"`` when this provider paints ``known`` (``None``: not in the registry) at
+        :attr:`images_path`; ``"chat"`` (chat completions with image output), the default."""
+        return "chat"
 
     def missing_key(self) -> ConfigurationError:
         where = f"pass {self.api_key_setting}=... to pyllm.configure() or pyllm.Client()"

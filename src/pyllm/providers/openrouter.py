@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..protocols.openrouter import OpenRouterDialect
@@ -10,6 +11,7 @@ from .base import Provider
 if TYPE_CHECKING:
     from ..config import Settings
     from ..model import Model
+    from ..request import ChatRequest
 
 __all__ = ["DEFAULT_BASE_URL", "OpenRouter"]
 
@@ -27,6 +29,7 @@ class OpenRouter(Provider):
     models_need_key: ClassVar[bool] = False
     complete_listing: ClassVar[bool] = True
     gateway: ClassVar[bool] = True
+    server_fallbacks: ClassVar[bool] = True  # the request's ``models`` list
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenRouter:
@@ -48,3 +51,17 @@ class OpenRouter(Provider):
         from ..protocols.model_listings import parse_openrouter_models
 
         return parse_openrouter_models(body, self.name)
+
+    def chat_routing(self, request: ChatRequest) -> Mapping[str, Any] | None:
+        """The chat's ``provider`` preferences, with ``require_parameters`` on when it uses
+        tools or a schema (so routing picks only endpoints that honour them)."""
+        routing = dict(request.routing or {})
+        if (request.tools or request.schema is not None) and "require_parameters" not in routing:
+            routing["require_parameters"] = True
+        return routing or None
+
+    def image_endpoint(self, known: Model | None) -> str:
+        """Image-only models (no text output) are served at ``/images``."""
+        if known is not None and "text" not in known.output_modalities:
+            return "images"
+        return "chat"

@@ -13,8 +13,8 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from .conversation import Chat
-    from .message import Message
+    from ..conversation import Chat
+    from ..message import Message
 
 __all__ = ["add_chat", "add_embed", "add_paint"]
 
@@ -229,7 +229,7 @@ def run_chat(args: argparse.Namespace) -> int:
 
 
 def interactive(chat: Chat, args: argparse.Namespace) -> int:
-    from .errors import Error
+    from ..errors import Error
 
     print(f"pyllm chat with {chat.model} on {chat.provider}. {HELP}", file=sys.stderr)
     while True:

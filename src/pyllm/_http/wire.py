@@ -1,5 +1,5 @@
-"""Pure helpers of the HTTP edge: request bodies and headers, the retry policy from settings,
-redirect errors, deadline checks. No I/O here; ``_http.py`` does the sending.
+"""Pure helpers of the HTTP edge: request bodies and headers, redirect errors, deadline
+checks. No I/O here; ``transport`` does the sending.
 """
 
 from __future__ import annotations
@@ -8,12 +8,11 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._retry import Deadline, RetryPolicy
-from .errors import RedirectError
+from ..errors import RedirectError
 
 if TYPE_CHECKING:
-    from .config import Settings
-    from .providers.base import Provider
+    from .._engine.retry import Deadline
+    from ..providers.base import Provider
 
 __all__ = [
     "DRAIN_LIMIT",
@@ -21,21 +20,11 @@ __all__ = [
     "encode_json",
     "prepare",
     "redirect_error",
-    "retry_policy",
 ]
 
 
 def encode_json(payload: Mapping[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def retry_policy(settings: Settings) -> RetryPolicy:
-    return RetryPolicy(
-        max_retries=settings.max_retries,
-        base_delay=settings.retry_backoff,
-        max_retry_wait=settings.max_retry_wait,
-        budget_s=settings.retry_budget_s,
-    )
 
 
 def prepare(

@@ -16,13 +16,13 @@ import socket
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .errors import AttachmentError
+from ..errors import AttachmentError
 
 if TYPE_CHECKING:
     import httpx
 
-    from ._http import AsyncHttp, SyncHttp
-    from ._retry import Deadline
+    from .._engine.retry import Deadline
+    from .transport import AsyncHttp, SyncHttp
 
 __all__ = [
     "DOWNLOAD_LIMIT",

@@ -1,5 +1,4 @@
-"""Streaming: bytes -> SSE events -> chunks -> one message (:class:`StreamParser`, pure), and the
-iterator objects ``Chat.stream`` / ``Chat.astream`` return.
+"""Streaming: bytes -> SSE events -> chunks -> one message (:class:`StreamParser`, pure).
 
 A server (or proxy) that ignores ``stream: true`` and answers with a plain JSON body is read as
 such: its message arrives as one chunk, or its in-band error is raised.
@@ -7,24 +6,20 @@ such: its message arrives as one chunk, or its in-band error is raised.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._sse import _BOM, SSEDecodeError, SSEDecoder, SSELimitError
+from ..chunk import Chunk, ToolCallDelta
+from ..errors import APIConnectionError, APIError, Error, InvalidResponseError
+from ..message import ERROR, INCOMPLETE
+from ..protocols.base import decode_json, stream_reader
 from .accumulator import Accumulator
-from .chunk import Chunk, ToolCallDelta
-from .errors import APIConnectionError, APIError, Error, InvalidResponseError
-from .message import ERROR, INCOMPLETE
-from .protocols.base import decode_json
+from .sse import _BOM, SSEDecodeError, SSEDecoder, SSELimitError
 
 if TYPE_CHECKING:
-    from types import TracebackType
+    from ..message import Message
+    from ..protocols.base import ChatProtocol
 
-    from ._loop import Exchange
-    from .message import Message
-    from .protocols.base import ChatProtocol
-
-__all__ = ["AsyncChatStream", "ChatStream", "StreamParser"]
+__all__ = ["StreamParser", "message_chunk", "superseded_error"]
 
 
 class StreamParser:
@@ -41,6 +36,7 @@ class StreamParser:
         "accumulator",
         "done",
         "protocol",
+        "superseded",
     )
 
     def __init__(self, protocol: ChatProtocol) -> None:
@@ -48,11 +44,12 @@ class StreamParser:
         self.accumulator = Accumulator(provider=protocol.provider)
         self._decoder = SSEDecoder()
         self.done = False
+        self.superseded = False  # a newer request on the same chat took over: stop reading
         self._body: list[bytes] | None = None  # a body that may not be SSE, held until its end
         self._body_size = 0
         self._json = False
-        # bound once: these run for every streamed event
-        self._is_end, self._parse_event = protocol.is_end, protocol.parse_event
+        reader = stream_reader(protocol)  # this stream's own (a protocol may keep state)
+        self._is_end, self._parse_event = reader.is_end, reader.parse_event  # bound once
         self._add = self.accumulator.add
 
     def expect(self, content_type: str | None) -> None:
@@ -197,99 +194,9 @@ def message_chunk(message: Message) -> Chunk:
     )
 
 
-def superseded() -> RuntimeError:
+def superseded_error() -> RuntimeError:
+    """What reading on from a stream a newer request superseded raises."""
     return RuntimeError(
         "this stream was superseded by a newer request on the same chat; its partial answer is "
         "in chat.messages (finish_reason='incomplete')"
     )
-
-
-class ChatStream:
-    """What ``chat.stream(...)`` returns: an iterator of :class:`~pyllm.Chunk` and a context
-    manager. Leaving the ``with`` block (or breaking out of the loop) closes the connection and
-    keeps what arrived in ``chat.messages`` as a message with ``finish_reason="incomplete"``.
-
-    After the loop, ``stream.message`` is the final assistant message (also ``chat.messages[-1]``).
-    """
-
-    def __init__(self, chunks: Iterator[Chunk], exchange: Exchange) -> None:
-        self._chunks = chunks
-        self._exchange = exchange
-
-    @property
-    def message(self) -> Message | None:
-        """The final assistant message once the stream is done (``None`` before); after an early
-        stop, the partial message."""
-        return self._exchange.result
-
-    def __iter__(self) -> Iterator[Chunk]:
-        return self._chunks  # the generator itself: no extra frame per chunk
-
-    def __next__(self) -> Chunk:
-        return next(self._chunks)
-
-    def __enter__(self) -> ChatStream:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop reading now: closes the connection, keeps the partial message."""
-        close = getattr(self._chunks, "close", None)
-        if close is not None:
-            close()
-
-    def text(self) -> str:
-        """Read the whole stream and return the final answer's text."""
-        for _ in self:
-            pass
-        return self.message.content if self.message else ""
-
-
-class AsyncChatStream:
-    """The async twin of :class:`ChatStream`: ``async for`` and ``async with``.
-
-    Prefer ``async with chat.astream(...) as stream:`` when you may stop early: it closes the
-    connection at once instead of when the event loop gets round to finalizing the iterator.
-    """
-
-    def __init__(self, chunks: AsyncIterator[Chunk], exchange: Exchange) -> None:
-        self._chunks = chunks
-        self._exchange = exchange
-
-    @property
-    def message(self) -> Message | None:
-        return self._exchange.result
-
-    def __aiter__(self) -> AsyncIterator[Chunk]:
-        return self._chunks
-
-    async def __anext__(self) -> Chunk:
-        return await self._chunks.__anext__()
-
-    async def __aenter__(self) -> AsyncChatStream:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        aclose = getattr(self._chunks, "aclose", None)
-        if aclose is not None:
-            await aclose()
-
-    async def text(self) -> str:
-        async for _ in self:
-            pass
-        return self.message.content if self.message else ""

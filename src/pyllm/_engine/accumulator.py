@@ -14,39 +14,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._json import loads
-from .message import Message, ToolCall
+from .._json import parse_tool_arguments
+from ..message import Message, ToolCall
 
 if TYPE_CHECKING:
-    from .chunk import Chunk, ToolCallDelta
-    from .content import Attachment
-    from .message import Usage
+    from ..chunk import Chunk, ToolCallDelta
+    from ..content import Attachment
+    from ..message import Usage
 
-__all__ = ["Accumulator", "parse_tool_arguments"]
+__all__ = ["Accumulator"]
 
 _JOINED_DETAIL_FIELDS = ("text", "summary", "data")
-
-
-def parse_tool_arguments(raw: str) -> tuple[dict[str, Any], str | None]:
-    """Arguments string -> (object, error). Empty means no arguments.
-
-    >>> parse_tool_arguments('{"city": "Berlin"}')
-    ({'city': 'Berlin'}, None)
-    >>> parse_tool_arguments('{"city": ')[1]
-    'arguments are not valid JSON: Expecting value at position 9'
-    """
-    if not raw.strip():
-        return {}, None
-    try:
-        value = loads(raw)
-    except ValueError as exc:
-        reason = getattr(exc, "msg", str(exc))
-        position = getattr(exc, "pos", None)
-        where = f" at position {position}" if position is not None else ""
-        return {}, f"arguments are not valid JSON: {reason}{where}"
-    if not isinstance(value, dict):
-        return {}, f"arguments must be a JSON object, got {type(value).__name__}"
-    return value, None
 
 
 class _ToolCallBuilder:
@@ -133,8 +111,8 @@ class Accumulator:
             self.finish_reason = chunk.finish_reason
         if chunk.native_finish_reason:
             self.native_finish_reason = chunk.native_finish_reason
-        if chunk.usage is not None:
-            self.usage = chunk.usage
+        if chunk.usage is not None:  # a stream may report usage in parts: they merge
+            self.usage = chunk.usage if self.usage is None else self.usage.merge(chunk.usage)
         if self.model is None:
             self.model = chunk.model
         if self.id is None:

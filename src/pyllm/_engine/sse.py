@@ -16,7 +16,7 @@ growing without bound. A byte order mark is dropped even when it arrives split a
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from ..protocols.base import ServerSentEvent
 
 __all__ = ["MAX_EVENT_BYTES", "SSEDecodeError", "SSEDecoder", "SSELimitError", "ServerSentEvent"]
 
@@ -25,14 +25,6 @@ MAX_EVENT_BYTES = 32 * 1024 * 1024
 
 _BOM = b"\xef\xbb\xbf"
 _CR, _LF = 13, 10
-
-
-class ServerSentEvent(NamedTuple):
-    """One event: a named tuple, built per streamed chunk at a quarter of a dataclass's cost."""
-
-    data: str
-    event: str | None = None
-    id: str | None = None
 
 
 _new_event = tuple.__new__

@@ -1,7 +1,7 @@
 """Responses at the HTTP edge, sync and async: bodies read under a deadline, streamed bytes,
 the drain that hands a finished stream's connection back to the pool, and httpx failures as
-pyllm errors. ``_http.py`` sends; this module reads. (httpx is imported inside the functions:
-only ``_http.py`` imports it at module level, and it is loaded by the time these run.)
+pyllm errors. ``transport`` sends; this module reads. (httpx is imported inside the functions:
+only ``transport`` imports it at module level, and it is loaded by the time these run.)
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ from collections.abc import (
     AsyncIterator,
     Iterable,
     Iterator,
-    Mapping,
 )
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._wire import DRAIN_LIMIT, check_deadline, prepare, redirect_error
-from .errors import (
+from ..errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -27,15 +25,17 @@ from .errors import (
     InvalidResponseError,
     api_error,
 )
+from .wire import DRAIN_LIMIT, check_deadline, redirect_error
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     import httpx
 
-    from ._http import AsyncHttp
-    from ._retry import Deadline
-    from .providers.base import Provider
+    from .._engine.retry import Deadline
+    from .._engine.steps import Send
+    from ..providers.base import Provider
+    from .transport import AsyncHttp
 
 __all__ = [
     "AsyncStream",
@@ -189,25 +189,19 @@ class AsyncStream:
     is already running") when the caller left a stream open (``async for ...: break``)."""
 
     def __init__(
-        self,
-        http: AsyncHttp,
-        provider: Provider,
-        path: str,
-        payload: Mapping[str, Any],
-        headers: Mapping[str, str] | None,
-        deadline: Deadline,
+        self, http: AsyncHttp, send: Send, request: tuple[str, dict[str, str], bytes | None]
     ) -> None:
-        self.http, self.provider, self.deadline = http, provider, deadline
-        self.request = prepare(provider, path, payload, headers, stream=True)
+        self.http, self.send, self.request = http, send, request
         self.response: httpx.Response | None = None
         self.pieces: AsyncIterator[bytes] | None = None
 
     async def __aenter__(self) -> Body:
         url, headers, content = self.request
-        self.response = await self.http._send(
-            self.provider, "POST", url, headers, content, self.deadline
+        send = self.send
+        self.response = await self.http.open_response(
+            send.provider, "POST", url, headers, content, send.deadline
         )
-        self.pieces = aiter_bytes(self.response, url, self.deadline)
+        self.pieces = aiter_bytes(self.response, url, send.deadline)
         return Body(self.pieces, self.response.headers.get("content-type"))
 
     async def __aexit__(

@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .errors import APIConnectionError, APIError, APITimeoutError, Error
+from ..errors import APIConnectionError, APIError, APITimeoutError, Error
 
 __all__ = [
     "RETRYABLE_STATUSES",
@@ -26,8 +26,11 @@ __all__ = [
     "Deadline",
     "RetryPolicy",
     "is_retryable",
-    "parse_retry_after",
+    "policy_from",
 ]
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 logger = logging.getLogger("pyllm")
 
@@ -76,55 +79,14 @@ class RetryPolicy:
         return wait
 
 
-def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """Seconds to wait, from the first usable of ``retry-after-ms`` (milliseconds),
-    ``Retry-After`` (seconds or an HTTP date) and ``X-RateLimit-Reset`` (an epoch time in
-    milliseconds, as OpenRouter sends, or seconds). Negative and NaN values count as absent.
-
-    >>> parse_retry_after({"retry-after": "7"})
-    7.0
-    >>> parse_retry_after({"retry-after-ms": "1500", "retry-after": "2"})  # the finer one wins
-    1.5
-    >>> parse_retry_after({"retry-after": "-1"}) is None
-    True
-    >>> parse_retry_after({"x-ratelimit-reset": "1700000010000"}, now=1700000000.0)
-    10.0
-    """
-    current = time.time() if now is None else now
-    lowered = {k.lower(): v for k, v in headers.items()}
-    millis = _seconds(lowered.get("retry-after-ms", ""))
-    if millis is not None:
-        return millis / 1000.0
-    value = lowered.get("retry-after", "").strip()
-    if value:
-        seconds = _seconds(value)
-        if seconds is not None:
-            return seconds
-        import email.utils  # here: at the top it adds ~8 ms to every first import of _retry
-
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            when = None
-        if when is not None:
-            return max(0.0, when.timestamp() - current)
-    stamp = _seconds(lowered.get("x-ratelimit-reset", ""))
-    if stamp is None:
-        return None
-    if stamp > 1e11:  # milliseconds since the epoch
-        stamp /= 1000.0
-    if stamp > 1e9:  # an absolute time
-        return max(0.0, stamp - current)
-    return stamp  # already a number of seconds
-
-
-def _seconds(text: str) -> float | None:
-    """A non-negative number (infinity included) from a header value; ``None`` otherwise."""
-    try:
-        number = float(text.strip())
-    except ValueError:
-        return None
-    return number if number >= 0 else None  # False for NaN
+def policy_from(settings: Settings) -> RetryPolicy:
+    """The retry policy ``settings`` describe (``max_retries``, ``retry_backoff``...)."""
+    return RetryPolicy(
+        max_retries=settings.max_retries,
+        base_delay=settings.retry_backoff,
+        max_retry_wait=settings.max_retry_wait,
+        budget_s=settings.retry_budget_s,
+    )
 
 
 class Deadline:

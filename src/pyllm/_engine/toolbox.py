@@ -11,9 +11,9 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ._tool_run import ToolTimeout, call_async, call_sync
-from .errors import ToolError
-from .tools import (
+from .._arguments import whole
+from ..errors import ToolError
+from ..tools import (
     DEFAULT_MAX_RESULT_CHARS,
     DEFAULT_TOOL_TIMEOUT,
     FilePolicy,
@@ -25,15 +25,26 @@ from .tools import (
     failed,
     finished,
 )
+from .tool_run import ToolTimeout, call_async, call_sync
 
 if TYPE_CHECKING:
-    from ._loop import Hooks
-    from .message import ToolCall
-    from .request import ToolDefinition
+    from ..message import ToolCall
+    from ..request import ToolDefinition
+    from .exchange import Hooks
 
-__all__ = ["Toolbox"]
+__all__ = ["Toolbox", "is_forced"]
 
 _CHOICES = ("auto", "none", "required")
+
+
+def is_forced(choice: str | None) -> bool:
+    """``required`` or a tool name: a choice that applies to the first request of a call only,
+    so the model can answer once the tool has run.
+
+    >>> is_forced("required"), is_forced("weather"), is_forced("auto"), is_forced(None)
+    (True, True, False, False)
+    """
+    return choice is not None and choice not in ("auto", "none")
 
 
 def as_tool(item: Any) -> Tool:
@@ -92,6 +103,31 @@ class Toolbox:
         if allow_files is not None:
             self.files = check_files(allow_files)
 
+    def configure(
+        self,
+        tools: Iterable[Any],
+        *,
+        choice: str | None = None,
+        parallel: bool | None = None,
+        max_rounds: int | None = None,
+        raise_errors: bool | None = None,
+        timeout: Any = None,
+        max_result_chars: Any = None,
+        allow_files: Any = None,
+    ) -> None:
+        """``chat.with_tools(...)``: add ``tools`` and change what is given (``None`` keeps a
+        setting)."""
+        self.add(tools)
+        self.set_limits(timeout=timeout, max_result_chars=max_result_chars, allow_files=allow_files)
+        if choice is not None:
+            self.set_choice(choice)
+        if parallel is not None:
+            self.parallel = bool(parallel)
+        if max_rounds is not None:
+            self.max_rounds = whole("max_tool_rounds", max_rounds)
+        if raise_errors is not None:
+            self.raise_errors = bool(raise_errors)
+
     def clear(self) -> None:
         self.tools.clear()
         self.choice = None
@@ -106,9 +142,8 @@ class Toolbox:
         return tuple(t.definition() for t in self.tools.values())
 
     def forced_choice(self) -> bool:
-        """``required`` or a tool name: applies to the first request of a call only, so the
-        model can answer once the tool has run."""
-        return self.choice is not None and self.choice not in ("auto", "none")
+        """Whether the choice applies to the first request of a call only (:func:`is_forced`)."""
+        return is_forced(self.choice)
 
     # ---- running ------------------------------------------------------------------------
 
@@ -192,3 +227,15 @@ class Toolbox:
         else:
             result = finished(call, value, self.files)
         return self._report(result, hooks, raise_errors)
+
+    def run_all(
+        self, calls: Iterable[ToolCall], hooks: Hooks, *, raise_errors: bool
+    ) -> list[ToolResult]:
+        """Run ``calls`` in the sync loop, one after another; their results in call order."""
+        return [self.run(call, hooks, raise_errors=raise_errors) for call in calls]
+
+    async def arun_all(
+        self, calls: Iterable[ToolCall], hooks: Hooks, *, raise_errors: bool
+    ) -> list[ToolResult]:
+        """Async twin of :meth:`run_all`."""
+        return [await self.arun(call, hooks, raise_errors=raise_errors) for call in calls]

@@ -1,10 +1,11 @@
 """Which model answers: the route to try, retries on it, then the fallbacks. Pure.
 
 A chat's routes are its model first, then ``with_fallbacks(...)`` in order. While consecutive
-routes are on OpenRouter, one request carries them all in OpenRouter's server-side ``models``
-list (retried per policy). When it still fails with a fallback-worthy error, every other model
-of that list is tried client-side, once each, in order; then the routes after the run (another
-provider, or the same model through another route). When every route fails, the error raised
+routes are on one provider that falls back on its own side (``Provider.server_fallbacks``:
+OpenRouter's ``models`` list), one request carries them all (retried per policy). When it still
+fails with a fallback-worthy error, every other model of that list is tried client-side, once
+each, in order; then the routes after the run (another provider, or the same model through
+another route). When every route fails, the error raised
 is the last one; its ``attempts`` say what each route answered and ``__context__`` chains them.
 """
 
@@ -12,51 +13,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from ._retry import Attempts, Deadline, RetryPolicy
-from .errors import APIConnectionError, APIError, Error, InvalidResponseError, NotFoundError
+from .._routes import Route, RouteAttempt
+from ..errors import APIConnectionError, APIError, Error, InvalidResponseError, NotFoundError
+from .retry import Attempts, Deadline, RetryPolicy
 
 __all__ = ["Route", "RouteAttempt", "Turn", "should_fall_back"]
 
-SERVER_SIDE = "openrouter"
 _NO_ENDPOINTS = re.compile(
     r"no endpoints|no allowed providers|model_unavailable|no_endpoints", re.I
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """A model on a provider: ``pyllm.Route("claude-haiku-4-5", "openrouter")``.
-
-    ``provider=None`` lets pyllm choose as it does for ``pyllm.chat(model)``.
-    """
-
-    model: str
-    provider: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.model} via {self.provider}" if self.provider else self.model
-
-
-@dataclass(frozen=True, slots=True)
-class RouteAttempt:
-    """One route a call tried and the error it ended with (``error.attempts`` lists them).
-
-    >>> from pyllm.errors import RateLimitError
-    >>> str(RouteAttempt(Route("a/b", "openrouter"), RateLimitError("slow", status=429)))
-    'a/b via openrouter: 429 RateLimitError: slow'
-    """
-
-    route: Route
-    error: Exception
-
-    def __str__(self) -> str:
-        error = self.error
-        status = f"{error.status} " if isinstance(error, APIError) and error.status else ""
-        text = getattr(error, "message", None) or BaseException.__str__(error)  # not the routes
-        return f"{self.route}: {status}{type(error).__name__}: {text or 'no message given'}"
 
 
 def should_fall_back(error: Exception) -> bool:
@@ -75,19 +43,35 @@ def should_fall_back(error: Exception) -> bool:
 class Turn:
     """Getting one assistant message: retries per route, then the next route."""
 
+    __slots__ = (
+        "_once_until",
+        "attempts",
+        "deadline",
+        "failures",
+        "index",
+        "on_fallback",
+        "policy",
+        "routes",
+        "server_fallbacks",
+    )
+
     def __init__(
         self,
         routes: Sequence[Route],
         policy: RetryPolicy,
         deadline: Deadline,
         on_fallback: Sequence[Callable[[Exception, Route, Route], Any]] = (),
+        server_fallbacks: Callable[[Route], bool] = lambda route: False,
     ) -> None:
+        """``server_fallbacks(route)`` says whether the route's provider falls back to other
+        models listed in one request itself."""
         if not routes:
             raise ValueError("a turn needs at least one route")
         self.routes = list(routes)
         self.policy = policy
         self.deadline = deadline
         self.on_fallback = on_fallback
+        self.server_fallbacks = server_fallbacks
         self.index = 0
         self.attempts = Attempts(policy, deadline)
         self.failures: list[RouteAttempt] = []
@@ -98,15 +82,17 @@ class Turn:
         return self.routes[self.index]
 
     def _run_end(self) -> int:
-        """The index after the run of server-side routes that starts at the current one."""
+        """The index after the run of routes on the current route's provider, when that
+        provider falls back on its own side (else the next index)."""
         end = self.index + 1
-        if self.route.provider == SERVER_SIDE and self.index >= self._once_until:
-            while end < len(self.routes) and self.routes[end].provider == SERVER_SIDE:
+        route = self.route
+        if end < len(self.routes) and end > self._once_until and self.server_fallbacks(route):
+            while end < len(self.routes) and self.routes[end].provider == route.provider:
                 end += 1
         return end
 
     def server_models(self) -> tuple[str, ...]:
-        """Fallback models OpenRouter should try within the current request."""
+        """Fallback models the provider should try itself within the current request."""
         return tuple(r.model for r in self.routes[self.index + 1 : self._run_end()])
 
     def on_error(self, error: Exception, *, reached_caller: bool = False) -> float | None:

@@ -9,19 +9,18 @@ caller stops early keeps what arrived as a message marked ``finish_reason="incom
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ._stream import StreamParser
-from .errors import InvalidResponseError, ToolError
-from .message import Message, Usage
+from ..errors import InvalidResponseError, ToolError
+from ..message import Message, Usage
+from .parser import StreamParser
 
 if TYPE_CHECKING:
-    from .content import Attachment
-    from .message import ToolCall
-    from .protocols.base import ChatProtocol
-    from .tools import ToolResult
+    from ..content import Attachment
+    from ..message import ToolCall
+    from ..protocols.base import ChatProtocol
+    from ..tools import ToolResult
 
 __all__ = ["Exchange", "Hooks"]
 
@@ -41,6 +40,8 @@ class Hooks:
 
 def _check_call_ids(message: Message) -> None:
     """Each tool call needs its own id: every result is matched to its call by id."""
+    if len(message.tool_calls) < 2:
+        return
     ids = [call.id for call in message.tool_calls]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
@@ -57,6 +58,21 @@ def _check_call_ids(message: Message) -> None:
 class Exchange:
     """The messages of one call, staged until they can be committed to ``history``."""
 
+    __slots__ = (
+        "_files",
+        "_halt",
+        "_usages",
+        "finished",
+        "history",
+        "hooks",
+        "max_rounds",
+        "parser",
+        "pending",
+        "result",
+        "rounds",
+        "staged",
+    )
+
     def __init__(
         self, history: list[Message], hooks: Hooks, first: Message | None, *, max_rounds: int = 25
     ) -> None:
@@ -69,10 +85,16 @@ class Exchange:
         self.pending: list[ToolCall] = []
         self.rounds = 0
         self.max_rounds = max_rounds
-        self.superseded = False
         self._halt: Message | None = None
         self._files: list[Message] = []
         self._usages: list[Usage] = []  # of every answer accepted in this call
+
+    def outcome(self) -> Message:
+        """The message the finished call returns (the answer, a halting tool's result, or
+        the partial answer kept when the caller stopped early)."""
+        if self.result is None:
+            raise RuntimeError("the call has not finished")
+        return self.result
 
     def new_files(self) -> tuple[Attachment, ...]:
         """The attachments of the message this call adds."""
@@ -102,12 +124,6 @@ class Exchange:
         self._check_open()
         for hook in self.hooks.new_message:
             hook()
-
-    def streamed_message(self) -> Message:
-        """The message the current stream assembled."""
-        self._check_open()
-        assert self.parser is not None, "no stream was started"
-        return self.parser.message()
 
     def start_stream(self, protocol: ChatProtocol) -> StreamParser:
         """A (new attempt at a) streamed message: its parser, kept for partials."""
@@ -188,10 +204,12 @@ class Exchange:
         self.finished = True
 
     def abandon(self, *, superseded: bool = False) -> None:
-        """The caller stopped early: keep what arrived as an ``incomplete`` message."""
-        self.superseded = superseded and not self.finished
+        """The caller stopped early (or, ``superseded``, a newer request on the same chat took
+        over): keep what arrived as an ``incomplete`` message."""
         if self.finished:
             return
+        if superseded and self.parser is not None:
+            self.parser.superseded = True  # its stream, if read on, raises instead
         partial = self.parser.partial() if self.parser is not None else None
         if partial is None:
             self.fail()
@@ -210,15 +228,3 @@ class Exchange:
             raise RuntimeError(
                 "this stream was stopped, or superseded by a newer request on the same chat"
             )
-
-    @contextmanager
-    def guard(self) -> Iterator[Exchange]:
-        """Commit on success; drop on error; keep the partial when the caller stops early."""
-        try:
-            yield self
-        except Exception:  # an API error, a broken stream, a failing hook: nothing half-done
-            self.fail()
-            raise
-        except BaseException:  # GeneratorExit, cancellation, Ctrl-C: the caller stopped
-            self.abandon()
-            raise

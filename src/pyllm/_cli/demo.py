@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .client import Client
-    from .errors import Error
-    from .message import Message
-    from .testing import FakeOpenRouter
+    from ..client import Client
+    from ..errors import Error
+    from ..message import Message
+    from ..testing import FakeOpenRouter
 
 __all__ = ["run_demo"]
 
@@ -41,7 +41,7 @@ def _error_line(exc: Error) -> str:
 
 
 def _script(server: FakeOpenRouter) -> None:
-    from .testing import error, text, tool_call
+    from ..testing import error, text, tool_call
 
     server.reply(
         text("2 + 2 = 4"),
@@ -66,8 +66,8 @@ def run_demo(
     *, model: str | None = None, offline: bool = False, out: Callable[[str], object] = print
 ) -> int:
     """Run the tour; returns the process exit code."""
-    from .client import Client
-    from .testing import FakeOpenRouter
+    from ..client import Client
+    from ..testing import FakeOpenRouter
 
     key = os.environ.get("OPENROUTER_API_KEY", "").strip()
     if key and not offline:
@@ -93,7 +93,7 @@ def run_demo(
 
 
 def _tour(client: Client, model: str, *, bad_client: Client, out: Callable[[str], object]) -> int:
-    from .errors import Error
+    from ..errors import Error
 
     chat = client.chat(model)
     out("1. ask")

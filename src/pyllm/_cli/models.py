@@ -13,11 +13,11 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .model import CAPABILITIES
+from ..model import CAPABILITIES
 
 if TYPE_CHECKING:
-    from .model import Model
-    from .registry import Models
+    from ..model import Model
+    from ..registry import Models
 
 __all__ = ["add_parser"]
 
@@ -39,7 +39,7 @@ HEADERS = ("ID", "PROVIDER", "CONTEXT", "MAX OUT", "$IN/M", "$OUT/M", "CAPABILIT
 
 def add_parser(subparsers: Any) -> None:
     """Register ``pyllm models`` on an argparse subparsers object."""
-    from .registry import SORT_KEYS
+    from ..registry import SORT_KEYS
 
     parser = subparsers.add_parser(
         "models",
@@ -79,7 +79,7 @@ def select(models: Models, args: argparse.Namespace) -> Models:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .client import default_client
+    from ..client import default_client
 
     registry = default_client().models
     if args.refresh:

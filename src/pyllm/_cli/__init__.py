@@ -1,0 +1,1 @@
+"""The command line's subcommands (``pyllm.cli`` builds the parser and dispatches)."""

@@ -1,0 +1,214 @@
+"""**The tool loop**, once, as a pure generator; and the flow of a plain request. No I/O.
+
+:func:`chat_flow` is one ``ask`` / ``stream`` call: download remote attachments, then get an
+assistant message (retrying and falling back through :class:`~pyllm._engine.routing.Turn`),
+run the tools it asks for, and go round again until the model answers. It only yields steps
+(:mod:`pyllm._engine.steps`) and receives their outcomes; a driver does the I/O. Messages reach
+the history through the call's :class:`~pyllm._engine.exchange.Exchange`, at safe points only::
+
+    Fetch(urls) ─▶ check files ─▶ ┌▶ Send ─▶ error? ─▶ Turn: Wait, Send again (or raise)
+                                  │    │ answer
+                                  │    ▼
+                                  │  accept ─▶ no tool calls ─▶ return the answer
+                                  │    │ tool calls
+                                  │    ▼
+                                  └─ Emit(call), RunTools, Emit(result)  (per call)
+
+:func:`request_flow` is one plain request (embeddings, images, a models listing): ``Send``,
+retried per policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..chunk import Chunk
+from .retry import Attempts, Deadline, RetryPolicy
+from .routing import Turn
+from .steps import Emit, Fetch, Flow, RunTools, Send, Sent, Wait
+from .toolbox import is_forced
+
+if TYPE_CHECKING:
+    from .._routes import Route
+    from ..content import Attachment
+    from ..message import Message
+    from ..providers.base import Provider
+    from ..request import ChatRequest
+    from .exchange import Exchange
+    from .toolbox import Toolbox
+
+__all__ = ["ChatPlan", "Services", "chat_flow", "request_flow", "request_for"]
+
+
+class Services(Protocol):
+    """What a chat's flow needs from its session (never the session itself): providers by
+    name, the checks of new attachments, and registry prices for answers without a cost."""
+
+    def provider(self, name: str) -> Provider: ...
+
+    def check_files(self, model: str, provider: str, files: tuple[Attachment, ...]) -> None: ...
+
+    def priced(self, message: Message, model: str, provider: str) -> Message: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChatPlan:
+    """What one call needs besides its history transaction, fixed when the call starts.
+
+    ``request`` holds everything the requests send but the route and the messages (the chat's
+    model, whether to stream, settings, tools, routing preferences and headers); ``routes``
+    start with the chat's own. ``parse`` reads structured output into ``message.parsed``.
+    """
+
+    request: ChatRequest
+    routes: tuple[Route, ...]
+    policy: RetryPolicy
+    total_timeout: float | None
+    download_timeout: float
+    toolbox: Toolbox
+    raise_tool_errors: bool
+    services: Services
+    parse: Callable[[str], Any] | None = None
+
+    def provider_of(self, route: Route) -> Provider:
+        assert route.provider is not None, "a chat's routes are resolved"
+        return self.services.provider(route.provider)
+
+    def server_fallbacks(self, route: Route) -> bool:
+        """Whether ``route``'s provider falls back to other listed models itself."""
+        return self.provider_of(route).server_fallbacks
+
+    def check_files(self, files: tuple[Attachment, ...]) -> None:
+        """Refuse, before any request, attachments the chat's model cannot take."""
+        own = self.routes[0]
+        assert own.provider is not None
+        self.services.check_files(own.model, own.provider, files)
+
+    def finish(self, message: Message) -> Message:
+        """An assistant message before it is accepted: its cost from registry prices when the
+        provider reported none; structured output parsed into ``message.parsed``."""
+        own = self.routes[0]
+        assert own.provider is not None
+        message = self.services.priced(message, own.model, own.provider)
+        parse = self.parse
+        if parse is None or message.tool_calls or not message.content:
+            return message
+        try:
+            return message.replace(parsed=parse(message.content))
+        except (ValueError, TypeError):
+            return message  # not valid JSON for the schema: ``parsed`` stays None
+
+
+def chat_flow(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
+    """One call: the tool loop. Returns the final message (also ``exchange.result``)."""
+    try:
+        if exchange.downloads():
+            yield from _downloads(plan, exchange)
+        files = exchange.new_files()
+        if files:
+            plan.check_files(files)
+        while True:
+            exchange.begin_message()
+            turn = _turn(plan, exchange)
+            while True:  # one assistant message: attempts on the routes, as Turn decides
+                sent: Sent = yield _attempt(plan, exchange, turn)
+                if sent.error is None:
+                    break
+                wait = turn.on_error(sent.error, reached_caller=sent.reached_caller)
+                if wait is None:
+                    raise sent.error
+                yield Wait(wait)
+            if exchange.accept(plan.finish(sent.answer)):
+                return exchange.outcome()
+            yield from _tool_round(plan, exchange)
+            if exchange.finished:  # a tool halted the loop
+                return exchange.outcome()
+    except Exception:  # an API error, a broken stream, a failing hook: nothing half-done
+        exchange.fail()
+        raise
+    except BaseException:  # the caller stopped: a closed stream, cancellation, Ctrl-C
+        exchange.abandon()
+        raise
+
+
+def _downloads(plan: ChatPlan, exchange: Exchange) -> Flow[None]:
+    """The new message's remote attachments, each URL once, within ``download_timeout`` (or
+    ``total_timeout`` when that is shorter)."""
+    wanted = exchange.downloads()
+    limit = plan.download_timeout
+    deadline = Deadline(min(limit, plan.total_timeout or limit))
+    urls = tuple(dict.fromkeys(url for _, url in wanted))
+    bodies: list[tuple[bytes, str | None]] = yield Fetch(urls, deadline)
+    fetched = dict(zip(urls, bodies, strict=True))
+    for index, url in wanted:
+        exchange.downloaded(index, *fetched[url])
+
+
+def _turn(plan: ChatPlan, exchange: Exchange) -> Turn:
+    """How the next assistant message is obtained: its routes, retries and deadline."""
+    return Turn(
+        plan.routes,
+        plan.policy,
+        Deadline(plan.total_timeout),
+        exchange.hooks.fallback,
+        server_fallbacks=plan.server_fallbacks if len(plan.routes) > 1 else _never,
+    )
+
+
+def _never(route: Route) -> bool:
+    return False
+
+
+def request_for(plan: ChatPlan, exchange: Exchange, turn: Turn) -> tuple[Provider, ChatRequest]:
+    """The request the turn's route sends next, and that route's provider. Pure, so a chat
+    can also show the exact payload without sending it."""
+    route, template = turn.route, plan.request
+    provider = plan.provider_of(route)
+    choice = template.tool_choice
+    request = template.for_route(
+        route.model,
+        exchange.messages(),
+        tool_choice=None if exchange.rounds and is_forced(choice) else choice,
+        fallback_models=turn.server_models(),
+        routing=provider.chat_routing(template),
+    )
+    return provider, request
+
+
+def _attempt(plan: ChatPlan, exchange: Exchange, turn: Turn) -> Send:
+    provider, request = request_for(plan, exchange, turn)
+    protocol = provider.protocol
+    payload = protocol.render_chat(request)
+    path, headers, deadline = provider.chat_path, request.headers, turn.deadline
+    if request.stream:  # a new parser per attempt: the exchange keeps it for a partial answer
+        return Send(provider, path, payload, headers, deadline, exchange.start_stream(protocol))
+    return Send(provider, path, payload, headers, deadline, parse=protocol.parse_chat)
+
+
+def _tool_round(plan: ChatPlan, exchange: Exchange) -> Flow[None]:
+    """Run the calls of the accepted message, one after another; a stream shows each call
+    right before it runs and its result right after."""
+    for call in list(exchange.pending):
+        yield Emit(Chunk(tool_call=call))
+        results: list[Any] = yield RunTools(
+            (call,), plan.toolbox, exchange.hooks, plan.raise_tool_errors
+        )
+        for result in results:
+            exchange.record(result)
+            yield Emit(Chunk(tool_result=result))
+
+
+def request_flow(send: Send, policy: RetryPolicy) -> Flow[Any]:
+    """One plain request (embeddings, images, a models listing): ``send``, retried per
+    ``policy`` within ``send.deadline``. Returns the parsed answer."""
+    attempts = Attempts(policy, send.deadline)
+    while True:
+        sent: Sent = yield send
+        if sent.error is None:
+            return sent.answer
+        wait = attempts.wait_after(sent.error)
+        if wait is None:
+            raise sent.error
+        yield Wait(wait)

@@ -1,0 +1,126 @@
+"""The steps a call is made of: what a flow asks its driver to do, and what comes back. Values.
+
+A flow (:mod:`pyllm._engine.flow`) is a generator, the way httpx writes ``auth_flow``: it yields
+a step, a driver (:mod:`pyllm._http.drive`) performs it and sends the outcome back in.
+
+============================  ===========================================  =====================
+step                          the driver                                   sends back
+============================  ===========================================  =====================
+``Fetch(urls, deadline)``     downloads each URL (remote attachments)      ``[(body, type)...]``
+``Send(provider, path, ...)`` makes one HTTP attempt; with a ``parser``,   a :class:`Sent`
+                              streams its chunks straight to the caller
+``Wait(seconds)``             sleeps (a retry's backoff)                   ``None``
+``RunTools(calls, ...)``      runs the calls through the toolbox           ``[ToolResult...]``
+``Emit(chunk)``               yields the chunk to the caller               ``None``
+============================  ===========================================  =====================
+
+An attempt's :class:`~pyllm.Error` is *sent in* (``Sent.error``), never thrown: the flow asks
+:class:`~pyllm._engine.routing.Turn` (or :class:`~pyllm._engine.retry.Attempts`) what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from ..chunk import Chunk
+    from ..errors import Error
+    from ..message import ToolCall
+    from ..providers.base import Provider
+    from ..tools import ToolResult
+    from .exchange import Hooks
+    from .parser import StreamParser
+    from .retry import Deadline
+    from .toolbox import Toolbox
+
+__all__ = ["Emit", "Fetch", "Flow", "Listener", "RunTools", "Send", "Sent", "Step", "Wait"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """Download ``urls`` (each once), before any request; back: ``(body, content type)`` each."""
+
+    urls: tuple[str, ...]
+    deadline: Deadline
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """One HTTP attempt at ``provider``'s ``path``. With a ``parser`` the answer is streamed
+    through it (and its chunks reach the caller); without, the JSON body goes through
+    ``parse``. Back: a :class:`Sent`."""
+
+    provider: Provider
+    path: str
+    payload: Mapping[str, Any] | None
+    headers: Mapping[str, str] | None
+    deadline: Deadline
+    parser: StreamParser | None = None
+    parse: Callable[[Any], Any] | None = None
+    method: str = "POST"
+    authenticated: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What a :class:`Send` came back with: the ``answer`` (the parsed body; for a chat, the
+    assistant message), or the ``error`` the attempt ended with, and whether any of its chunks
+    already reached the caller (then it must not be retried)."""
+
+    answer: Any = None
+    error: Error | None = None
+    reached_caller: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """Sleep ``seconds`` before the next attempt. Back: ``None``."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunTools:
+    """Run ``calls`` with ``toolbox`` (its hooks called around each). Back: their results in
+    call order. ``raise_errors`` re-raises a tool's exception instead of telling the model."""
+
+    calls: tuple[ToolCall, ...]
+    toolbox: Toolbox
+    hooks: Hooks
+    raise_errors: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    """Hand ``chunk`` to the caller (a stream shows tool calls and results this way).
+    Back: ``None``."""
+
+    chunk: Chunk
+
+
+Step = Fetch | Send | Wait | RunTools | Emit
+Flow = Generator[Step, Any, T]
+"""A flow: yields steps, receives their outcomes, returns its result."""
+
+
+class Listener:
+    """Told what the drivers do: the one seam for observers (a tracing span per attempt and
+    per tool run, an event after each request, metrics). Subclass it, override what you need
+    and append it to the session's ``listeners``; every method does nothing by default, and
+    with no listener the drivers skip the calls altogether."""
+
+    def attempt_started(self, send: Send) -> None:
+        """An HTTP attempt starts."""
+
+    def attempt_ended(self, send: Send, sent: Sent) -> None:
+        """An HTTP attempt ended (for a stream: after its last chunk), well or with an error."""
+
+    def tools_started(self, run: RunTools) -> None:
+        """Tools are about to run."""
+
+    def tools_ended(self, run: RunTools, results: list[ToolResult] | None) -> None:
+        """Tools ran (``results``), or one raised (``None``; the exception propagates)."""
