@@ -21,7 +21,7 @@ from ._headers import check_headers
 from ._routes import Route
 from .errors import ConfigurationError
 from .protocols.base import deep_merge
-from .request import ChatRequest, ResponseSchema, Thinking
+from .request import CACHE_TTLS, Caching, ChatRequest, ResponseSchema, Thinking
 
 if TYPE_CHECKING:
     from ._engine.retry import RetryPolicy
@@ -69,6 +69,7 @@ class ChatOptions:
     routing: Routing | None = None
     retry: RetryPolicy | None = None
     total_timeout: float | None = None
+    caching: Caching | None = None
 
     def with_temperature(self, temperature: float | None) -> ChatOptions:
         if temperature is not None and not 0 <= number("temperature", temperature) <= 2:
@@ -153,6 +154,19 @@ class ChatOptions:
             )
         return replace(self, total_timeout=None if total is None else float(total))
 
+    def with_caching(self, system: Any, tools: Any, history: Any, ttl: Any) -> ChatOptions:
+        for name, value in (("system", system), ("tools", tools), ("history", history)):
+            if not isinstance(value, bool):
+                raise TypeError(f"{name} must be True or False, got {value!r}")
+        if ttl is not None and ttl not in CACHE_TTLS:
+            raise ConfigurationError(
+                f"ttl must be one of {', '.join(map(repr, CACHE_TTLS))} or None, got {ttl!r}"
+            )
+        return replace(self, caching=Caching(system, tools, history, ttl))
+
+    def without_caching(self) -> ChatOptions:
+        return replace(self, caching=None)
+
     def request(self, model: str, toolbox: Toolbox, *, stream: bool) -> ChatRequest:
         """What every request of a call sends but its route and messages."""
         return ChatRequest(
@@ -169,4 +183,5 @@ class ChatOptions:
             params=self.params,
             headers=self.headers,
             max_tokens=self.max_tokens,
+            caching=self.caching,
         )

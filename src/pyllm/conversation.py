@@ -12,13 +12,12 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._chat_options import ChatOptions, fallback_targets
-from ._engine.exchange import Exchange, Hooks
+from ._chat_settings import ChatSettings
+from ._engine.exchange import Exchange
 from ._engine.flow import ChatPlan, chat_flow
-from ._engine.toolbox import Toolbox
 from ._http.drive import adrive, drive
 from ._routes import Route
 from .message import Message, Usage
@@ -28,15 +27,11 @@ if TYPE_CHECKING:
     from ._engine.steps import Flow
     from ._session import Session
     from .content import Attachment
-    from .openrouter import Routing
-    from .tools import ToolResult
 
 __all__ = ["Chat"]
 
-NO_OPTIONS = ChatOptions()  # a frozen value: every new chat can share it
 
-
-class Chat:
+class Chat(ChatSettings):
     """A conversation: its history (``messages``), model, settings, tools and hooks.
 
     Every request sends the whole history. A failed request leaves ``messages`` exactly as it
@@ -46,13 +41,10 @@ class Chat:
     """
 
     def __init__(self, session: Session, model: str, provider: str) -> None:
-        self._session = session
+        super().__init__(session)
         self.model = model
         self.provider = provider
         self.messages: list[Message] = []
-        self.hooks = Hooks()
-        self.toolbox = Toolbox()
-        self._options = NO_OPTIONS
         self._active: Exchange | None = None
 
     def __repr__(self) -> str:
@@ -63,39 +55,56 @@ class Chat:
     # ---- talking --------------------------------------------------------------------------
 
     def ask(
-        self, content: str | None = None, *, attachments: Sequence[Any] | None = None
+        self,
+        content: str | None = None,
+        *,
+        attachments: Sequence[Any] | None = None,
+        cache: bool = False,
     ) -> Message:
         """Send ``content`` (or, with no argument, the history as it is) and return the answer,
-        running tools in between until the model answers."""
-        exchange, flow = self._call(content, attachments, stream=False)
+        running tools in between until the model answers. ``cache=True`` marks a prompt-cache
+        breakpoint after this message (see :meth:`with_caching`)."""
+        exchange, flow = self._call(content, attachments, cache, stream=False)
         for _ in drive(flow, self._session, self._session.listeners):  # nobody reads the chunks
             pass
         return exchange.outcome()
 
     async def aask(
-        self, content: str | None = None, *, attachments: Sequence[Any] | None = None
+        self,
+        content: str | None = None,
+        *,
+        attachments: Sequence[Any] | None = None,
+        cache: bool = False,
     ) -> Message:
         """Async twin of :meth:`ask`."""
-        exchange, flow = self._call(content, attachments, stream=False)
+        exchange, flow = self._call(content, attachments, cache, stream=False)
         async for _ in adrive(flow, self._session, self._session.listeners):
             pass
         return exchange.outcome()
 
     def stream(
-        self, content: str | None = None, *, attachments: Sequence[Any] | None = None
+        self,
+        content: str | None = None,
+        *,
+        attachments: Sequence[Any] | None = None,
+        cache: bool = False,
     ) -> ChatStream:
         """Stream the answer as :class:`~pyllm.Chunk` values, across tool rounds."""
-        exchange, flow = self._call(content, attachments, stream=True)
+        exchange, flow = self._call(content, attachments, cache, stream=True)
         return ChatStream(drive(flow, self._session, self._session.listeners), exchange)
 
     def astream(
-        self, content: str | None = None, *, attachments: Sequence[Any] | None = None
+        self,
+        content: str | None = None,
+        *,
+        attachments: Sequence[Any] | None = None,
+        cache: bool = False,
     ) -> AsyncChatStream:
         """Async twin of :meth:`stream`: ``async for chunk in chat.astream(...)``."""
-        exchange, flow = self._call(content, attachments, stream=True)
+        exchange, flow = self._call(content, attachments, cache, stream=True)
         return AsyncChatStream(adrive(flow, self._session, self._session.listeners), exchange)
 
-    # ---- configuration --------------------------------------------------------------------
+    # ---- history and model ----------------------------------------------------------------
 
     def with_instructions(self, text: str, *, append: bool = False) -> Chat:
         """Set the system prompt. A second call replaces it; ``append=True`` adds another."""
@@ -106,174 +115,9 @@ class Chat:
         self.messages[:] = [*systems, Message.system(text), *rest]
         return self
 
-    def with_temperature(self, temperature: float | None) -> Chat:
-        """Sampling temperature (0 to 2); ``None`` leaves it to the provider."""
-        self._options = self._options.with_temperature(temperature)
-        return self
-
-    def with_max_tokens(self, max_tokens: int | None) -> Chat:
-        """The most tokens each answer may have (``max_tokens``); ``None`` leaves it to the
-        provider. An answer cut there ends with ``finish_reason == "length"``.
-
-        >>> import pyllm
-        >>> pyllm.chat("openai/gpt-4.1-mini").with_max_tokens(200)
-        Chat(model='openai/gpt-4.1-mini', provider='openrouter', messages=0)
-        """
-        self._options = self._options.with_max_tokens(max_tokens)
-        return self
-
-    def with_params(self, **params: Any) -> Chat:
-        """Extra payload fields, deep-merged into the request last: the escape hatch.
-
-        >>> import pyllm
-        >>> pyllm.chat("openai/gpt-4.1-mini").with_params(top_k=5, provider={"sort": "price"})
-        Chat(model='openai/gpt-4.1-mini', provider='openrouter', messages=0)
-        """
-        self._options = self._options.with_params(params)
-        return self
-
-    def with_headers(self, **headers: str) -> Chat:
-        """Extra HTTP headers for this chat's requests (e.g. ``x_session_id="abc"``). Names and
-        values are checked now: a line break or a non-ASCII value raises ConfigurationError."""
-        self._options = self._options.with_headers(headers)
-        return self
-
     def with_model(self, model: str, provider: str | None = None) -> Chat:
         """Switch model (and maybe provider) mid-conversation; the history is kept."""
         self.model, self.provider = self._session.resolve(model, provider)
-        return self
-
-    def with_tools(
-        self,
-        *tools: Any,
-        choice: str | None = None,
-        parallel: bool | None = None,
-        max_tool_rounds: int | None = None,
-        raise_tool_errors: bool | None = None,
-        tool_timeout: float | None = None,
-        max_result_chars: int | None = None,
-        allow_files: Any = None,
-    ) -> Chat:
-        """Add tools: ``@pyllm.tool`` functions, ``pyllm.Tool`` instances or subclasses.
-
-        ``choice`` is ``"auto"``, ``"none"``, ``"required"`` or a tool name (a forced choice
-        applies to the first request of each call); ``parallel=False`` asks for one call at a
-        time. ``max_tool_rounds`` (default 25) stops runaway loops with a ``ToolError``;
-        ``raise_tool_errors=True`` re-raises a tool's exception instead of telling the model.
-        ``tool_timeout`` (default 60 s; ``math.inf`` for none) is how long a tool without its own
-        ``timeout`` may run; ``max_result_chars`` (default 100,000) caps the text of each result;
-        ``allow_files`` (folders or files, or ``True``) lets tools send local files they name by
-        path in ``pyllm.Content``.
-        """
-        self.toolbox.configure(
-            tools,
-            choice=choice,
-            parallel=parallel,
-            max_rounds=max_tool_rounds,
-            raise_errors=raise_tool_errors,
-            timeout=tool_timeout,
-            max_result_chars=max_result_chars,
-            allow_files=allow_files,
-        )
-        return self
-
-    def with_tool(self, tool: Any) -> Chat:
-        """Add one tool."""
-        return self.with_tools(tool)
-
-    def without_tools(self) -> Chat:
-        """Remove every tool (mid-conversation is fine)."""
-        self.toolbox.clear()
-        return self
-
-    def with_thinking(
-        self, effort: str | None = None, *, budget: int | None = None, exclude: bool = False
-    ) -> Chat:
-        """Ask the model to reason: an ``effort`` (one of :data:`~pyllm._chat_options.EFFORTS`:
-        "minimal", "low", "medium", "high"...) or a token ``budget``; ``exclude=True`` keeps the
-        reasoning text out of the answer."""
-        self._options = self._options.with_thinking(effort, budget, exclude)
-        return self
-
-    def without_thinking(self) -> Chat:
-        self._options = self._options.without_thinking()
-        return self
-
-    def with_schema(self, schema: Any, *, name: str | None = None, strict: bool = True) -> Chat:
-        """Structured output: answers follow ``schema`` (a pydantic model, dataclass, TypedDict
-        or JSON Schema dict) and ``reply.parsed`` holds the value. ``None`` removes it."""
-        self._options = self._options.with_schema(schema, name, strict)
-        return self
-
-    def with_fallbacks(self, *routes: str | tuple[str, str] | Route) -> Chat:
-        """Models (or ``(model, provider)`` / ``pyllm.Route``) to use when the chat's model fails
-        with a rate limit, server error, timeout or "no endpoints". On OpenRouter they also go in
-        the request's ``models`` list so OpenRouter falls back within one request.
-
-        >>> import pyllm
-        >>> chat = pyllm.chat("anthropic/claude-haiku-4.5").with_fallbacks("openai/gpt-4.1-mini")
-        >>> [str(r) for r in chat.fallbacks]
-        ['openai/gpt-4.1-mini via openrouter']
-        """
-        resolved = [Route(*self._session.resolve(*target)) for target in fallback_targets(routes)]
-        self._options = self._options.with_fallbacks(tuple(resolved))
-        return self
-
-    @property
-    def fallbacks(self) -> tuple[Route, ...]:
-        return self._options.fallbacks
-
-    def with_routing(self, routing: Routing | None = None, **preferences: Any) -> Chat:
-        """OpenRouter provider routing: a ``pyllm.openrouter.Routing`` or its fields as keywords.
-
-        >>> import pyllm
-        >>> _ = pyllm.chat("openai/gpt-4.1-mini").with_routing(sort="price", data_collection="deny")
-        """
-        self._options = self._options.with_routing(routing, preferences)
-        return self
-
-    def with_retries(
-        self,
-        max_retries: int | None = None,
-        *,
-        retry_budget_s: float | None = None,
-        max_retry_wait: float | None = None,
-    ) -> Chat:
-        """This chat's retry policy (unset values come from the client); ``0`` disables."""
-        settings = self._session.settings
-        self._options = self._options.with_retries(
-            settings, max_retries, retry_budget_s, max_retry_wait
-        )
-        return self
-
-    def with_timeout(self, total: float | None) -> Chat:
-        """A total time limit in seconds for each answer (retries and streaming included)."""
-        self._options = self._options.with_timeout(total)
-        return self
-
-    def on_fallback(self, callback: Callable[[Exception, Route, Route], Any]) -> Chat:
-        """Call ``callback(error, from_route, to_route)`` when a fallback route takes over."""
-        self.hooks.fallback.append(callback)
-        return self
-
-    def on_new_message(self, callback: Callable[[], Any]) -> Chat:
-        """Call ``callback()`` when an assistant message starts."""
-        self.hooks.new_message.append(callback)
-        return self
-
-    def on_end_message(self, callback: Callable[[Message], Any]) -> Chat:
-        """Call ``callback(message)`` for every assistant message that lands in ``messages``."""
-        self.hooks.end_message.append(callback)
-        return self
-
-    def on_tool_call(self, callback: Callable[[Any], Any]) -> Chat:
-        """Call ``callback(tool_call)`` before each tool runs."""
-        self.hooks.tool_call.append(callback)
-        return self
-
-    def on_tool_result(self, callback: Callable[[ToolResult], Any]) -> Chat:
-        """Call ``callback(result)`` after each tool ran (``result.content``, ``.is_error``)."""
-        self.hooks.tool_result.append(callback)
         return self
 
     # ---- totals ---------------------------------------------------------------------------
@@ -291,10 +135,19 @@ class Chat:
     # ---- one call -------------------------------------------------------------------------
 
     def _call(
-        self, content: str | None, attachments: Sequence[Any] | None, *, stream: bool
+        self,
+        content: str | None,
+        attachments: Sequence[Any] | None,
+        cache: bool,
+        *,
+        stream: bool,
     ) -> tuple[Exchange, Flow[Message]]:
         """A call's history transaction and its flow (not started yet)."""
         first = self._user_message(content, attachments)
+        if cache:
+            if first is None:
+                raise ValueError("cache=True marks the message you send: pass one")
+            first = first.replace(cache=True)
         if first is None and not any(m.role != "system" for m in self.messages):
             raise ValueError("nothing to send: pass a message, e.g. chat.ask('Hello')")
         if self._active is not None and not self._active.finished:

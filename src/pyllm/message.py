@@ -154,6 +154,8 @@ class Message:
     ``id`` (generation id), ``finish_reason``, ``usage`` and ``raw`` (the parsed body).
     ``usage`` is this message's request alone; the message an ``ask``/``stream`` call returns
     also carries ``turn_usage``, the sum over every request that call made (tool rounds too).
+    ``cache=True`` marks a prompt-cache breakpoint after this message, for providers that cache
+    only where told (Anthropic, Gemini): ``chat.ask(text, cache=True)`` sets it.
     """
 
     role: str
@@ -177,6 +179,7 @@ class Message:
     parsed: Any = field(default=None, compare=False)
     raw: Any = field(default=None, compare=False, repr=False)
     turn_usage: Usage | None = field(default=None, compare=False, repr=False)
+    cache: bool = False
 
     @classmethod
     def system(cls, content: str) -> Message:

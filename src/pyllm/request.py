@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ._frozen import copy_with
+
 if TYPE_CHECKING:
     from .message import Message
 
-__all__ = ["ChatRequest", "ResponseSchema", "Thinking", "ToolDefinition"]
+__all__ = ["CACHE_TTLS", "Caching", "ChatRequest", "ResponseSchema", "Thinking", "ToolDefinition"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,29 @@ class Thinking:
     exclude: bool = False
 
 
+CACHE_TTLS = ("5m", "1h")
+"""How long a prompt-cache entry lives, where the provider lets you choose (Anthropic)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Caching:
+    """Where prompt-cache breakpoints go, for providers that cache only where told (Anthropic,
+    and Anthropic or Gemini models through OpenRouter; OpenAI and most others cache on their
+    own): after the system prompt, after the tool definitions, and after the last message of
+    each request (``history``), so the next request reads the conversation so far from the
+    cache. Messages marked ``cache=True`` add their own breakpoints. ``ttl`` is one of
+    :data:`CACHE_TTLS` (``None``: the provider's default, 5 minutes).
+
+    >>> Caching().ttl is None and Caching().history
+    True
+    """
+
+    system: bool = True
+    tools: bool = True
+    history: bool = True
+    ttl: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
     """Everything one request sends. ``params`` is deep-merged into the payload last;
@@ -65,6 +90,7 @@ class ChatRequest:
     params: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     max_tokens: int | None = None
+    caching: Caching | None = None
 
     def for_route(
         self,
@@ -83,19 +109,13 @@ class ChatRequest:
         >>> sent.model, sent.temperature
         ('c/d', 0.5)
         """
-        return ChatRequest(  # positional: built once per attempt, every field carried over
-            model,
-            messages,
-            self.stream,
-            self.temperature,
-            self.tools,
-            tool_choice,
-            self.parallel_tool_calls,
-            self.schema,
-            self.thinking,
-            fallback_models,
-            routing,
-            self.params,
-            self.headers,
-            self.max_tokens,
+        return copy_with(  # every other field carried over, whatever fields are added later
+            self,
+            {
+                "model": model,
+                "messages": messages,
+                "tool_choice": tool_choice,
+                "fallback_models": fallback_models,
+                "routing": routing,
+            },
         )

@@ -80,6 +80,7 @@ LAYERS = [
             *(f"pyllm.{m}" for m in ("client", "conversation", "streams", "embedding", "image")),
             "pyllm._session",
             "pyllm._chat_options",
+            "pyllm._chat_settings",
         ),
         may_import=BELOW_FACE,
     ),

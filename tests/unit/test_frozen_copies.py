@@ -10,7 +10,7 @@ import pytest
 
 from pyllm._frozen import copy_with
 from pyllm.message import Message, ToolCall, Usage
-from pyllm.request import ChatRequest, ResponseSchema, Thinking, ToolDefinition
+from pyllm.request import Caching, ChatRequest, ResponseSchema, Thinking, ToolDefinition
 
 
 def _every_field(cls: type, values: dict[str, Any]) -> Any:
@@ -34,6 +34,7 @@ FULL_REQUEST = _every_field(
         "params": {"seed": 1},
         "headers": {"X-A": "1"},
         "max_tokens": 9,
+        "caching": Caching(ttl="1h"),
     },
 )
 
