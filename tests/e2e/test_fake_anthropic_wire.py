@@ -4,52 +4,14 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from pyllm.testing import FakeAnthropic, ToolCallSpec, error, text, tool_call
+from tests.e2e._anthropic_http import HEADERS, events, shape
 from tests.replay._cassettes import Interaction, load
-
-HEADERS = {"x-api-key": "sk-ant-test", "anthropic-version": "2023-06-01"}
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic() as server:
-        yield server
-        assert not server.errors
-
-
-def shape(value: Any) -> Any:
-    """What a JSON value looks like: keys and value types, with every ``type`` value kept;
-    a list as its distinct item shapes, in order."""
-    if isinstance(value, dict):
-        return {k: (v if k == "type" else shape(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        shapes: list[Any] = []
-        for item in value:
-            if shape(item) not in shapes:
-                shapes.append(shape(item))
-        return shapes
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    return "null" if value is None else type(value).__name__
-
-
-def events(body: bytes) -> list[tuple[str, Any]]:
-    """The ``(event, data)`` pairs of an SSE body."""
-    found = []
-    for block in body.decode().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
-        if "event" in lines:
-            found.append((lines["event"], json.loads(lines["data"])))
-    return found
 
 
 def event_shapes(body: bytes) -> list[tuple[str, Any]]:
@@ -62,37 +24,37 @@ def event_shapes(body: bytes) -> list[tuple[str, Any]]:
 
 
 def send(
-    fake: FakeAnthropic, recorded: Interaction, key: str = HEADERS["x-api-key"], **changes: Any
+    anthropic: FakeAnthropic, recorded: Interaction, key: str = HEADERS["x-api-key"], **changes: Any
 ) -> httpx.Response:
-    """The recorded request, sent to the fake (through its own path, with a key and version)."""
+    """The recorded request, sent to the anthropic (through its own path, with a key and version)."""
     path = recorded.uri.split("/v1", 1)[1]
     body = {**recorded.request_body, **changes}
     headers = {**HEADERS, "x-api-key": key}
-    return httpx.post(fake.url + path, headers=headers, json=body, timeout=10)
+    return httpx.post(anthropic.url + path, headers=headers, json=body, timeout=10)
 
 
-def stream(fake: FakeAnthropic, recorded: Interaction) -> httpx.Response:
+def stream(anthropic: FakeAnthropic, recorded: Interaction) -> httpx.Response:
     with httpx.stream(
-        "POST", fake.url + "/messages", headers=HEADERS, json=recorded.request_body, timeout=10
+        "POST", anthropic.url + "/messages", headers=HEADERS, json=recorded.request_body, timeout=10
     ) as response:
         response.read()
     return response
 
 
-def test_a_blocking_answer_has_the_recorded_shape(fake: FakeAnthropic) -> None:
+def test_a_blocking_answer_has_the_recorded_shape(anthropic: FakeAnthropic) -> None:
     [recorded] = load(
         "chat_basic_chat_functionality_anthropic_claude-haiku-4-5_can_have_a_basic_conversation.yml",
         "anthropic",
     )
-    fake.reply(text("2 + 2 = 4"))
-    answer = send(fake, recorded)
+    anthropic.reply(text("2 + 2 = 4"))
+    answer = send(anthropic, recorded)
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
     assert shape(answer.json()) == shape(recorded.response_json)
     assert answer.json()["content"] == [{"type": "text", "text": "2 + 2 = 4"}]
     assert answer.headers["request-id"].startswith("req_")
 
 
-def test_thinking_and_parallel_tool_use_have_the_recorded_shapes(fake: FakeAnthropic) -> None:
+def test_thinking_and_parallel_tool_use_have_the_recorded_shapes(anthropic: FakeAnthropic) -> None:
     [thinking] = load(
         "chat_with_extended_thinking_anthropic_claude-haiku-4-5_returns_thinking_when_available.yml",
         "anthropic",
@@ -101,7 +63,7 @@ def test_thinking_and_parallel_tool_use_have_the_recorded_shapes(fake: FakeAnthr
         "chat_function_calling_anthropic_claude-haiku-4-5_can_use_parallel_tool_calls.yml",
         "anthropic",
     )[0]
-    fake.reply(
+    anthropic.reply(
         text("A question about itself.", reasoning="A clever puzzle."),
         tool_call(
             "weather",
@@ -109,8 +71,8 @@ def test_thinking_and_parallel_tool_use_have_the_recorded_shapes(fake: FakeAnthr
             tool_calls=[ToolCallSpec("best_language_to_learn", {})],
         ),
     )
-    assert shape(send(fake, thinking).json()) == shape(thinking.response_json)
-    assert shape(send(fake, calls).json()) == shape(calls.response_json)
+    assert shape(send(anthropic, thinking).json()) == shape(thinking.response_json)
+    assert shape(send(anthropic, calls).json()) == shape(calls.response_json)
 
 
 @pytest.mark.parametrize(
@@ -132,11 +94,11 @@ def test_thinking_and_parallel_tool_use_have_the_recorded_shapes(fake: FakeAnthr
     ids=["text", "thinking", "tool_use"],
 )
 def test_a_streamed_answer_has_the_recorded_events(
-    fake: FakeAnthropic, cassette: str, reply: Any
+    anthropic: FakeAnthropic, cassette: str, reply: Any
 ) -> None:
     recorded = load(cassette, "anthropic")[0]
-    fake.reply(reply)
-    answer = stream(fake, recorded)
+    anthropic.reply(reply)
+    answer = stream(anthropic, recorded)
     assert answer.headers["content-type"].startswith("text/event-stream")
     assert event_shapes(answer.content) == event_shapes(recorded.body)
     assert "request-id" in answer.headers
@@ -162,12 +124,12 @@ def test_errors_have_the_recorded_envelopes_and_headers() -> None:
         assert answer.headers["x-should-retry"] == recorded.headers["X-Should-Retry"] == "false"
 
 
-def test_prompt_cache_usage_writes_then_reads_like_the_recording(fake: FakeAnthropic) -> None:
+def test_prompt_cache_usage_writes_then_reads_like_the_recording(anthropic: FakeAnthropic) -> None:
     written, read = load(
         "chat_prompt_cache_round-trip_anthropic_claude-haiku-4-5_writes_then_reads_the_prompt_cache.yml",
         "anthropic",
     )
-    first, second = send(fake, written).json()["usage"], send(fake, read).json()["usage"]
+    first, second = send(anthropic, written).json()["usage"], send(anthropic, read).json()["usage"]
     assert shape(first) == shape(written.response_json["usage"])
     for got, recorded in ((first, written), (second, read)):
         expected = recorded.response_json["usage"]
@@ -179,12 +141,12 @@ def test_prompt_cache_usage_writes_then_reads_like_the_recording(fake: FakeAnthr
     )
 
 
-def test_count_tokens_has_the_recorded_shape(fake: FakeAnthropic) -> None:
+def test_count_tokens_has_the_recorded_shape(anthropic: FakeAnthropic) -> None:
     plain, configured = load(
         "chat_count_tokens_with_anthropic_claude-haiku-4-5_counts_the_next_request_as_configured.yml",
         "anthropic",
     )
-    small, large = send(fake, plain).json(), send(fake, configured).json()
+    small, large = send(anthropic, plain).json(), send(anthropic, configured).json()
     assert shape(small) == shape(plain.response_json) == {"input_tokens": "number"}
     assert 0 < small["input_tokens"] < large["input_tokens"]  # system and tools count too
 
@@ -203,18 +165,20 @@ def _every_recorded_request() -> list[tuple[str, Interaction]]:
     ]
 
 
-def test_every_request_the_real_api_accepted_is_accepted(fake: FakeAnthropic) -> None:
+def test_every_request_the_real_api_accepted_is_accepted(anthropic: FakeAnthropic) -> None:
     recorded = _every_recorded_request()
     if not recorded:
         pytest.skip("recorded fixtures not found")
     refused = {}
     for name, item in recorded:
         answer = (
-            send(fake, item, stream=False) if "count_tokens" not in item.uri else send(fake, item)
+            send(anthropic, item, stream=False)
+            if "count_tokens" not in item.uri
+            else send(anthropic, item)
         )
         if answer.status_code != 200:
             refused[name] = answer.json()["error"]["message"]
-    # only thinking blocks signed by the real API: the fake checks signatures it gave itself
+    # only thinking blocks signed by the real API: the anthropic checks signatures it gave itself
     assert refused == {
         "chat_with_extended_thinking_anthropic_claude-haiku-4-5_preserves_thinking_signatures_between_turns_when_provided.yml": "messages.1.content.0: Invalid `signature` in `thinking` block"
     }
