@@ -13,6 +13,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from ._presets import PRESETS_BY_NAME
 from .config import Settings, apply_log_level
 from .errors import AttachmentError, ConfigurationError, UnsupportedError
 from .providers import BUILTIN, builtin_factory  # the names only: providers load when used
@@ -122,8 +123,14 @@ class Session:
         return found
 
     def has_key(self, name: str) -> bool:
-        """Whether the settings hold an API key for the built-in provider ``name``."""
-        return getattr(self.settings, f"{name}_api_key", None) is not None
+        """Whether the settings hold credentials for the built-in provider ``name``: its API
+        key or, for a host that needs none (a local server), its base URL."""
+        settings = self.settings
+        if getattr(settings, f"{name}_api_key", None) is not None:
+            return True
+        preset = PRESETS_BY_NAME.get(name)
+        keyless = preset is not None and not preset.needs_key
+        return keyless and getattr(settings, f"{name}_base_url", None) is not None
 
     def provider_names(self) -> ProviderNames:
         """Built-in, registered and configured provider names (what the registry asks; cached
@@ -132,8 +139,8 @@ class Session:
         if names is None:
             from ._catalog.directory import ProviderNames
 
-            keyed = (name for name in self.builtin_names() if self.has_key(name))
-            custom = tuple(self._custom)
+            custom = tuple(self._custom)  # a registered provider hides a built-in of its name
+            keyed = (n for n in self.builtin_names() if n not in custom and self.has_key(n))
             names = self._names = ProviderNames(self.builtin_names(), custom, (*custom, *keyed))
         return names
 

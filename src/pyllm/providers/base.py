@@ -17,6 +17,8 @@ from ..errors import ConfigurationError, ErrorDetails
 from ..protocols.base import describe_body
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..config import Settings
     from ..model import Model
     from ..protocols.base import ChatProtocol
@@ -81,6 +83,13 @@ class Provider:
     def from_settings(cls, settings: Settings) -> Provider:
         raise NotImplementedError
 
+    @classmethod
+    def factory(cls, name: str) -> Callable[[Settings], Provider]:
+        """How the built-in provider called ``name`` is made from the settings: here
+        :meth:`from_settings`; a class behind several names (the OpenAI-compatible presets)
+        picks by ``name``."""
+        return cls.from_settings
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
 
@@ -128,10 +137,7 @@ class Provider:
         return "chat"
 
     def missing_key(self) -> ConfigurationError:
-        where = f"pass {self.api_key_setting}=... to pyllm.configure() or pyllm.Client()"
-        if self.api_key_env:
-            where += f", or set the {self.api_key_env} environment variable"
-        return ConfigurationError(f"{self.display_name} needs an API key: {where}")
+        return missing_key(self.display_name, self.api_key_setting, self.api_key_env)
 
     def redact(self, text: str) -> str:
         """``text`` with every key pyllm holds blanked out (errors do this themselves)."""
@@ -167,6 +173,14 @@ class Provider:
             generation_id=details.generation_id or lowered.get("x-generation-id"),
             retry_after=retry_after,
         )
+
+
+def missing_key(display_name: str, setting: str | None, variable: str | None) -> ConfigurationError:
+    """The error for a request without the key ``display_name`` needs, saying where it goes."""
+    where = f"pass {setting}=... to pyllm.configure() or pyllm.Client()"
+    if variable:
+        where += f", or set the {variable} environment variable"
+    return ConfigurationError(f"{display_name} needs an API key: {where}")
 
 
 def _credentials(
