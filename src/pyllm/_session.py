@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ._http.transport import AsyncHttp, SyncHttp
     from .content import Attachment
     from .message import Message
+    from .model import Model
     from .providers.base import Provider
     from .registry import Registry
 
@@ -206,6 +207,10 @@ class Session:
                 f"the text attachments are about {tokens:,} tokens; {model} reads at most "
                 f"{window:,}. Send less, or pick a model with a larger context window"
             )
+
+    def known(self, model: str, provider: str) -> Model | None:
+        """What the registry knows of ``model`` on ``provider`` (``None``: nothing)."""
+        return self.models.get(model, provider)
 
     def image_endpoint(self, model: str, provider: str) -> str:
         """``"images"`` or ``"chat"``: where ``provider`` paints ``model``."""

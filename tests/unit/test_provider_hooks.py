@@ -40,19 +40,21 @@ def test_openrouter_sends_routing_and_asks_for_parameters_with_tools_or_a_schema
 
 
 @pytest.mark.parametrize(
-    "provider",
-    [OpenAI.from_settings(SETTINGS), OpenAICompatible("local", base_url="http://127.0.0.1:9")],
+    ("provider", "paints_at"),
+    [
+        (OpenAI.from_settings(SETTINGS), "images"),  # OpenAI paints only at /images/generations
+        (OpenAICompatible("local", base_url="http://127.0.0.1:9"), "chat"),
+    ],
     ids=["openai", "compatible"],
 )
 def test_other_providers_take_no_routing_and_no_server_fallbacks(
-    provider: pyllm.providers.Provider,
+    provider: pyllm.providers.Provider, paints_at: str
 ) -> None:
     request = ChatRequest("m", HI, tools=(TOOL,), routing={"sort": "price"})
     assert provider.chat_routing(request) is None
     assert provider.server_fallbacks is False
-    assert provider.image_endpoint(Model("x/y", provider.name, output_modalities=("image",))) == (
-        "chat"
-    )
+    image_only = Model("x/y", provider.name, output_modalities=("image",))
+    assert provider.image_endpoint(image_only) == provider.image_endpoint(None) == paints_at
 
 
 def test_openrouter_paints_image_only_models_at_its_images_endpoint() -> None:

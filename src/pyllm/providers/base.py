@@ -58,8 +58,14 @@ class Provider:
     """Where embeddings go, under ``base_url`` (``None``: the provider has no such endpoint)."""
     images_path: ClassVar[str | None] = "/images"
     """Where image-only models paint, under ``base_url`` (``None``: no such endpoint)."""
+    image_references: ClassVar[bool] = True
+    """Whether :attr:`images_path` takes reference images (``input_references``) to edit."""
     server_fallbacks: ClassVar[bool] = False
     """Whether one request may list fallback models that the provider tries itself."""
+    reads_model_info: ClassVar[bool] = False
+    """True when the protocol renders differently per model from what the registry knows of
+    it (``ChatRequest.model_info``; OpenAI's reasoning models): only then is the registry
+    asked, once per request."""
 
     def __init__(
         self,
