@@ -10,6 +10,7 @@ import pytest
 
 import pyllm
 from pyllm._presets import PRESETS, PRESETS_BY_NAME
+from pyllm.config import ENV_VARIABLES, Secret, Settings
 from pyllm.providers import BUILTIN, OpenAICompatible, PresetProvider
 from pyllm.testing import FakeOpenRouter, text
 
@@ -38,6 +39,20 @@ def test_the_table_has_what_the_issue_names() -> None:
     gemini = PRESETS_BY_NAME["gemini"]
     assert gemini.base_url == "https://generativelanguage.googleapis.com/v1beta/openai"
     assert gemini.key_variable == "GEMINI_API_KEY"
+
+
+def test_each_preset_has_its_two_settings_and_variables() -> None:
+    names = set(Settings.names())
+    for preset in PRESETS:
+        assert {preset.key_setting, preset.url_setting} <= names
+        assert ENV_VARIABLES[preset.key_setting] == preset.key_variable
+        assert ENV_VARIABLES[preset.url_setting] == preset.url_variable
+        assert BUILTIN[preset.name] == ("presets", "PresetProvider")
+        key = Settings.resolve({preset.key_setting: "k", preset.url_setting: "http://h/v1/"})
+        assert isinstance(getattr(key, preset.key_setting), Secret)
+        assert getattr(key, preset.url_setting) == "http://h/v1"
+    stray = {n for n in names if n.split("_", 1)[0] in PRESETS_BY_NAME}
+    assert stray == {s for p in PRESETS for s in (p.key_setting, p.url_setting)}
 
 
 def test_ollama_works_with_nothing_registered(
