@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from pyllm.config import ENV_VARIABLES
 from pyllm.testing import FakeAnthropic, FakeOpenRouter
 
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "ip6-localhost"}
@@ -73,6 +74,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "ANTHROPIC_API_KEY",
         "ANTHROPIC_BASE_URL",
         "PYLLM_DEFAULT_MODEL",
+        *(v for v in ENV_VARIABLES.values() if v.endswith(("_API_KEY", "_BASE_URL"))),
+        "OPENAI_ORGANIZATION",
+        "OPENAI_PROJECT",
     ):
         os.environ.pop(name, None)
     # ...nor their model cache: a fresh, empty place for the whole session.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from ._presets import PRESETS_BY_NAME
 from .config import Settings, apply_log_level
 from .errors import AttachmentError, ConfigurationError, UnsupportedError
 from .providers import BUILTIN, builtin_factory  # the names only: providers load when used
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from ._http.transport import AsyncHttp, SyncHttp
     from .content import Attachment
     from .message import Message
+    from .model import Model
     from .providers.base import Provider
     from .registry import Registry
 
@@ -122,8 +124,14 @@ class Session:
         return found
 
     def has_key(self, name: str) -> bool:
-        """Whether the settings hold an API key for the built-in provider ``name``."""
-        return getattr(self.settings, f"{name}_api_key", None) is not None
+        """Whether the settings hold credentials for the built-in provider ``name``: its API
+        key or, for a host that needs none (a local server), its base URL."""
+        settings = self.settings
+        if getattr(settings, f"{name}_api_key", None) is not None:
+            return True
+        preset = PRESETS_BY_NAME.get(name)
+        keyless = preset is not None and not preset.needs_key
+        return keyless and getattr(settings, f"{name}_base_url", None) is not None
 
     def provider_names(self) -> ProviderNames:
         """Built-in, registered and configured provider names (what the registry asks; cached
@@ -132,8 +140,8 @@ class Session:
         if names is None:
             from ._catalog.directory import ProviderNames
 
-            keyed = (name for name in self.builtin_names() if self.has_key(name))
-            custom = tuple(self._custom)
+            custom = tuple(self._custom)  # a registered provider hides a built-in of its name
+            keyed = (n for n in self.builtin_names() if n not in custom and self.has_key(n))
             names = self._names = ProviderNames(self.builtin_names(), custom, (*custom, *keyed))
         return names
 
@@ -199,6 +207,10 @@ class Session:
                 f"the text attachments are about {tokens:,} tokens; {model} reads at most "
                 f"{window:,}. Send less, or pick a model with a larger context window"
             )
+
+    def known(self, model: str, provider: str) -> Model | None:
+        """What the registry knows of ``model`` on ``provider`` (``None``: nothing)."""
+        return self.models.get(model, provider)
 
     def image_endpoint(self, model: str, provider: str) -> str:
         """``"images"`` or ``"chat"``: where ``provider`` paints ``model``."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from ._headers import check_headers
+from ._presets import PRESETS
 from ._redact import MASK, display_url, is_credential_header, remember
 from .errors import ConfigurationError
 
@@ -69,6 +70,7 @@ class Settings:
     openai_api_key: Secret | None = None
     openai_base_url: str | None = None
     openai_organization: str | None = None
+    openai_project: str | None = None
     anthropic_api_key: Secret | None = None
     anthropic_base_url: str | None = None
     default_model: str | None = None
@@ -87,6 +89,31 @@ class Settings:
     default_headers: Mapping[str, str] = field(default_factory=dict)
     download_timeout: float = 60.0
     allow_private_downloads: bool = False
+    # issue 13: the OpenAI-compatible presets of pyllm._presets.PRESETS (one pair each)
+    ollama_api_key: Secret | None = None
+    ollama_base_url: str | None = None
+    lmstudio_api_key: Secret | None = None
+    lmstudio_base_url: str | None = None
+    vllm_api_key: Secret | None = None
+    vllm_base_url: str | None = None
+    llamacpp_api_key: Secret | None = None
+    llamacpp_base_url: str | None = None
+    groq_api_key: Secret | None = None
+    groq_base_url: str | None = None
+    together_api_key: Secret | None = None
+    together_base_url: str | None = None
+    deepseek_api_key: Secret | None = None
+    deepseek_base_url: str | None = None
+    mistral_api_key: Secret | None = None
+    mistral_base_url: str | None = None
+    xai_api_key: Secret | None = None
+    xai_base_url: str | None = None
+    fireworks_api_key: Secret | None = None
+    fireworks_base_url: str | None = None
+    cerebras_api_key: Secret | None = None
+    cerebras_base_url: str | None = None
+    gemini_api_key: Secret | None = None
+    gemini_base_url: str | None = None
 
     def __repr__(self) -> str:  # keys show as Secret('********'); URL passwords masked too
         shown = ", ".join(f"{name}={_shown(name, getattr(self, name))!r}" for name in self.names())
@@ -131,6 +158,7 @@ ENV_VARIABLES: dict[str, str] = {
     "openai_api_key": "OPENAI_API_KEY",
     "openai_base_url": "OPENAI_BASE_URL",
     "openai_organization": "OPENAI_ORGANIZATION",
+    "openai_project": "OPENAI_PROJECT",
     "anthropic_api_key": "ANTHROPIC_API_KEY",
     "anthropic_base_url": "ANTHROPIC_BASE_URL",
     "default_model": "PYLLM_DEFAULT_MODEL",
@@ -139,11 +167,22 @@ ENV_VARIABLES: dict[str, str] = {
     "max_retries": "PYLLM_MAX_RETRIES",
     "log_level": "PYLLM_LOG_LEVEL",
     "allow_private_downloads": "PYLLM_ALLOW_PRIVATE_DOWNLOADS",
+    **{p.key_setting: p.key_variable for p in PRESETS},
+    **{p.url_setting: p.url_variable for p in PRESETS},
 }
 """Setting name -> environment variable. Empty strings count as unset."""
 
-_SECRETS = frozenset({"openrouter_api_key", "openai_api_key", "anthropic_api_key"})
-_URLS = frozenset({"openrouter_base_url", "openai_base_url", "anthropic_base_url"})
+_SECRETS = frozenset(
+    {"openrouter_api_key", "openai_api_key", "anthropic_api_key", *(p.key_setting for p in PRESETS)}
+)
+_URLS = frozenset(
+    {
+        "openrouter_base_url",
+        "openai_base_url",
+        "anthropic_base_url",
+        *(p.url_setting for p in PRESETS),
+    }
+)
 _POSITIVE = frozenset(
     {
         "timeout",

@@ -113,6 +113,12 @@ class PaintJob:
             raise ValueError(f"endpoint must be 'chat' or 'images', got {endpoint!r}")
         self.endpoint = endpoint or session.image_endpoint(model_id, provider_name)
         self.options = dict(options)
+        if self.references and self.endpoint == "images" and not self.provider.image_references:
+            raise UnsupportedError(
+                f"{self.provider.display_name}'s images endpoint takes no reference images "
+                "(pyllm does not send image edits there yet); paint without attachments, or "
+                "with a model that edits through chat (pyllm.models.image_models())"
+            )
 
     @property
     def path(self) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
-from ._catalog.index import Catalog, is_vendor_id
+from ._catalog.index import Catalog, is_vendor_id, log_unknown
 from ._pricing import price_usage
 from .model import Model, check_capabilities, split_variant
 
@@ -65,13 +65,16 @@ def resolve(
     catalog: Callable[[], Catalog],
     builtin: Collection[str] = (),
     gateway: Callable[[], str | None] = builtin_gateway,
+    unknown: Callable[[str, str], None] | None = None,
 ) -> tuple[str, str]:
     """``(model id, provider)`` for what the user asked; see "Resolution order" in the README.
 
     ``configured`` lists the providers with credentials in order (registered custom providers
     first), ``custom`` the registered ones, ``builtin`` those pyllm ships (for error hints),
     ``gateway`` the provider that takes any ``vendor/model`` id (OpenRouter); ``catalog`` is
-    called only when data is needed.
+    called only when data is needed. With ``provider`` given, a name the registry does not
+    know there is sent as given, told to ``unknown(name, provider)``: only a bare name on the
+    gateway, or a model the registry places on other providers only, does not resolve.
     """
     router = gateway()
     if provider is not None:
@@ -79,9 +82,13 @@ def resolve(
             return name, provider
         data = catalog()
         model_id = data.translate(name, provider)
-        if model_id is None:
+        if model_id is not None:
+            return model_id, provider
+        if provider == router or data.elsewhere(name, provider):
             raise data.not_found(name, provider, configured=configured, builtin=builtin)
-        return model_id, provider
+        if unknown is not None:
+            unknown(name, provider)
+        return name, provider
     if router is not None and is_vendor_id(name) and (router in configured or not configured):
         return name, router
     data = catalog()
@@ -258,6 +265,7 @@ class Registry(Models):
         self._cache_setting = cache_path
         self._current: Catalog | None = None
         self.source: str | None = None
+        self._told: set[tuple[str, str]] = set()  # unknown ids sent as given, logged once
 
     def _view(self) -> tuple[Catalog, tuple[Model, ...]]:
         catalog = self._loaded()
@@ -315,6 +323,7 @@ class Registry(Models):
             custom=names.custom,
             catalog=self._loaded,
             builtin=names.builtin,
+            unknown=lambda model, host: log_unknown(self._told, model, host),
         )
 
     def forget(self) -> None:

@@ -16,6 +16,7 @@ from ._frozen import copy_with
 
 if TYPE_CHECKING:
     from .message import Message
+    from .model import Model
 
 __all__ = ["CACHE_TTLS", "Caching", "ChatRequest", "ResponseSchema", "Thinking", "ToolDefinition"]
 
@@ -91,6 +92,10 @@ class ChatRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     max_tokens: int | None = None
     caching: Caching | None = None
+    model_info: Model | None = None
+    """What the registry knows of ``model`` on the provider the request goes to, for providers
+    whose wire format depends on it (``Provider.reads_model_info``); ``None``: unknown, or
+    not asked."""
 
     def for_route(
         self,
@@ -100,9 +105,11 @@ class ChatRequest:
         tool_choice: str | None,
         fallback_models: tuple[str, ...],
         routing: Mapping[str, Any] | None,
+        model_info: Model | None = None,
     ) -> ChatRequest:
         """This request as one attempt sends it: to ``model`` (a route's), with the messages
-        so far, the tool choice, server-side fallbacks and routing of that attempt.
+        so far, the tool choice, server-side fallbacks and routing of that attempt, and what
+        the registry knows of that model when the route's provider asks.
 
         >>> template = ChatRequest("a/b", (), temperature=0.5)
         >>> sent = template.for_route("c/d", (), tool_choice=None, fallback_models=(), routing=None)
@@ -117,5 +124,6 @@ class ChatRequest:
                 "tool_choice": tool_choice,
                 "fallback_models": fallback_models,
                 "routing": routing,
+                "model_info": model_info,
             },
         )

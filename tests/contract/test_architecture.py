@@ -46,6 +46,7 @@ LAYERS = [
             *(f"pyllm._{m}" for m in ("headers", "routes", "pricing", "arguments")),
             "pyllm._status_codes",
             "pyllm._frozen",
+            "pyllm._presets",  # issue 13: the OpenAI-compatible hosts, as data
         ),
         may_import=(),
         forbidden=NETWORK,

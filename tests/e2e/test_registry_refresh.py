@@ -82,11 +82,11 @@ def test_refresh_adds_models_from_the_openai_listing_when_keyed(
 
     server.route("/models", models)
     keyed = client(server, tmp_path, openai_api_key="sk-openai-test", openai_base_url=server.url)
-    with pytest.raises(pyllm.ModelNotFoundError):
-        keyed.chat("gpt-9", provider="openai")
+    assert keyed.models.get("gpt-9", "openai") is None  # unknown (yet sent as given)
     keyed.models.refresh()
     assert len(server.requests) == 2
-    assert keyed.chat("gpt-9", provider="openai").model == "gpt-9"
+    assert keyed.models.find("gpt-9", "openai").id == "gpt-9"
+    assert keyed.chat("gpt-9").model == "gpt-9"  # now found without provider=
     assert keyed.models.find("gpt-4.1-mini", "openai").context_window is not None  # kept
 
 

@@ -92,19 +92,48 @@ def load(name: str, provider: str = "openrouter") -> list[Interaction]:
     return interactions
 
 
+API_ROOTS = {
+    "openrouter": "https://openrouter.ai/api/v1/",
+    "openai": "https://api.openai.com/v1/",
+}
+"""Where each provider's recorded API calls went; anything else is a download."""
+
+
+def _endpoint(item: Interaction) -> str | None:
+    """The recorded call's path under its API root (``/chat/completions``); ``None`` for a
+    download of a remote file, which is not part of the API exchange."""
+    for root in API_ROOTS.values():
+        if item.uri.startswith(root):
+            return "/" + item.uri[len(root) :]
+    return None
+
+
 def serve(
-    server: FakeOpenRouter, interactions: list[Interaction], *, write_size: int | None = None
+    server: FakeOpenRouter,
+    interactions: list[Interaction],
+    *,
+    write_size: int | None = None,
+    at: str | None = None,
 ) -> None:
-    """Queue each recorded API response on the server, in order, under its endpoint path."""
+    """Queue each recorded API response on the server, in order, under its endpoint path
+    (``at`` serves them under another one)."""
     for item in interactions:
-        if "openrouter.ai" not in item.uri:
-            continue  # downloads of remote files are not part of the API exchange
-        path = "/" + item.uri.split("/api/v1/", 1)[1]
-        server.reply(item.reply(write_size=write_size), path=path)
+        path = _endpoint(item)
+        if path is not None:
+            server.reply(item.reply(write_size=write_size), path=at or path)
 
 
 def api_calls(interactions: list[Interaction]) -> list[Interaction]:
-    return [i for i in interactions if "openrouter.ai" in i.uri]
+    return [i for i in interactions if _endpoint(i) is not None]
+
+
+def client_for(server: FakeOpenRouter, provider: str, **settings: Any) -> Any:
+    """A client that reaches ``provider`` (by its own settings) at the fake server, and
+    nothing else (no OpenRouter key unless ``provider`` is OpenRouter)."""
+    if provider == "openrouter":
+        return server.client(**settings)
+    own = {f"{provider}_api_key": "sk-replay-key", f"{provider}_base_url": server.url}
+    return server.client(openrouter_api_key="", **own, **settings)
 
 
 def normalize_messages(messages: list[Any]) -> list[Any]:

@@ -14,7 +14,7 @@ import pytest
 
 import pyllm
 
-from ._cassettes import Interaction, api_calls, load, normalize_messages, serve
+from ._cassettes import Interaction, api_calls, client_for, load, normalize_messages, serve
 
 if TYPE_CHECKING:
     from pyllm.testing import FakeOpenRouter
@@ -170,25 +170,38 @@ def test_streamed_and_blocking_answers_agree_on_the_recorded_exchange(
     assert streamed.upstream == asked.upstream
 
 
+AUTH_ERRORS = [
+    (
+        "openrouter",
+        "chat_error_handling_with_openrouter_claude-haiku-4-5_raises_appropriate_auth_error.yml",
+    ),
+    # recorded at OpenAI's /responses: every OpenAI endpoint answers with this one envelope
+    ("openai", "chat_error_handling_with_openai_gpt-5-nano_raises_appropriate_auth_error.yml"),
+]
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_recorded_auth_error_is_an_authentication_error(server: FakeOpenRouter, mode: str) -> None:
-    interactions = api_calls(
-        load(
-            "chat_error_handling_with_openrouter_claude-haiku-4-5_raises_appropriate_auth_error.yml"
-        )
-    )
-    serve(server, interactions)
-    chat = server.chat("anthropic/claude-haiku-4.5")
+@pytest.mark.parametrize(("provider", "name"), AUTH_ERRORS, ids=[p for p, _ in AUTH_ERRORS])
+def test_recorded_auth_error_is_an_authentication_error(
+    server: FakeOpenRouter, provider: str, name: str, mode: str
+) -> None:
+    interactions = api_calls(load(name, provider))
+    serve(server, interactions, at="/chat/completions")
+    spec = interactions[0].request_body
+    chat = client_for(server, provider).chat(spec["model"], provider=provider)
     with pytest.raises(pyllm.AuthenticationError) as caught:
         chat.ask("Hello") if mode == "sync" else asyncio.run(chat.aask("Hello"))
     recorded = interactions[0].response_json["error"]
     assert caught.value.status == 401 == interactions[0].status
     assert caught.value.message == recorded["message"]
     assert caught.value.code == recorded["code"]
+    assert caught.value.error_type == recorded.get("type")
+    assert caught.value.provider == provider
     assert caught.value.raw == interactions[0].response_json
     assert chat.messages == []  # nothing half-committed
     assert len(server.requests) == 1  # 401 is never retried
-    assert server.requests[0].json["messages"] == interactions[0].request_body["messages"]
+    sent = server.requests[0].json
+    assert sent["messages"] == spec.get("messages", spec.get("input"))
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])

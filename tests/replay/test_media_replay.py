@@ -10,34 +10,51 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._cassettes import api_calls, load, serve
+from ._cassettes import api_calls, client_for, load, serve
 
 if TYPE_CHECKING:
     from pyllm.testing import FakeOpenRouter
 
+_EMBEDDING_CASES = [
+    "can_handle_a_single_text",
+    "can_handle_a_single_text_with_custom_dimensions",
+    "can_handle_multiple_texts",
+    "can_handle_multiple_texts_with_custom_dimensions",
+    "handles_single-string_arrays_consistently",
+]
 EMBEDDINGS = [
-    "embedding_basic_functionality_openrouter_openai_text-embedding-3-small_can_handle_a_single_text.yml",
-    "embedding_basic_functionality_openrouter_openai_text-embedding-3-small_can_handle_a_single_text_with_custom_dimensions.yml",
-    "embedding_basic_functionality_openrouter_openai_text-embedding-3-small_can_handle_multiple_texts.yml",
-    "embedding_basic_functionality_openrouter_openai_text-embedding-3-small_can_handle_multiple_texts_with_custom_dimensions.yml",
-    "embedding_basic_functionality_openrouter_openai_text-embedding-3-small_handles_single-string_arrays_consistently.yml",
+    *(
+        f"embedding_basic_functionality_openrouter_openai_text-embedding-3-small_{case}.yml"
+        for case in _EMBEDDING_CASES
+    ),
     "embedding_provider-reported_cost_openrouter_openai_text-embedding-3-small_returns_the_exact_cost_the_provider_reported.yml",
+]
+OPENAI_EMBEDDINGS = [
+    f"embedding_basic_functionality_openai_text-embedding-3-small_{case}.yml"
+    for case in _EMBEDDING_CASES
 ]
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-@pytest.mark.parametrize("name", EMBEDDINGS, ids=lambda n: n.split("small_")[-1][:-4])
-def test_embeddings(server: FakeOpenRouter, name: str, mode: str) -> None:
-    item = api_calls(load(name))[0]
+@pytest.mark.parametrize(
+    ("provider", "name"),
+    [*(("openrouter", n) for n in EMBEDDINGS), *(("openai", n) for n in OPENAI_EMBEDDINGS)],
+    ids=lambda v: v.split("small_")[-1][:-4] if v.endswith(".yml") else v,
+)
+def test_embeddings(server: FakeOpenRouter, provider: str, name: str, mode: str) -> None:
+    item = api_calls(load(name, provider))[0]
     serve(server, [item])
     spec, recorded = item.request_body, item.response_json
-    client = server.client()
+    client = client_for(server, provider)
     options: dict[str, Any] = {"dimensions": spec["dimensions"]} if "dimensions" in spec else {}
+    if provider != "openrouter":  # OpenRouter is found by its vendor/model id
+        options["provider"] = provider
     if mode == "sync":
         emb = client.embed(spec["input"], spec["model"], **options)
     else:
         emb = asyncio.run(client.aembed(spec["input"], spec["model"], **options))
     assert server.requests[0].json == spec  # same model, input (string stays a string), dimensions
+    assert server.requests[0].path.endswith("/embeddings")
     expected = [d["embedding"] for d in sorted(recorded["data"], key=lambda d: d["index"])]
     if isinstance(spec["input"], str):
         assert emb.vectors == expected[0]
@@ -45,7 +62,7 @@ def test_embeddings(server: FakeOpenRouter, name: str, mode: str) -> None:
         assert emb.vectors == expected
         assert len(emb.vectors) == len(spec["input"])
     assert emb.input_tokens == recorded["usage"]["prompt_tokens"]
-    assert emb.cost == recorded["usage"]["cost"]
+    assert emb.cost == recorded["usage"].get("cost")  # OpenAI reports none
     assert emb.model == recorded["model"]  # as the server reported it (without the vendor)
 
 

@@ -26,7 +26,8 @@ from pyllm._routes import Route
 from pyllm.config import Settings
 from pyllm.content import Attachment
 from pyllm.message import Message, ToolCall, Usage
-from pyllm.providers import OpenAICompatible, OpenRouter
+from pyllm.model import Model
+from pyllm.providers import OpenAI, OpenAICompatible, OpenRouter
 from pyllm.request import ChatRequest
 from pyllm.tools import Halt, ToolResult, tool
 
@@ -35,7 +36,9 @@ NO_RETRY = RetryPolicy(max_retries=0)
 PROVIDERS = {
     "openrouter": OpenRouter.from_settings(Settings(openrouter_base_url="http://127.0.0.1:9/v1")),
     "local": OpenAICompatible("local", base_url="http://127.0.0.1:9/v1"),
+    "openai": OpenAI.from_settings(Settings(openai_base_url="http://127.0.0.1:9/v1")),
 }
+REASONS = Model("m/b", "openai", capabilities=frozenset({"reasoning"}))
 
 
 @tool
@@ -58,6 +61,13 @@ class FakeServices:
 
     def priced(self, message: Message, model: str, provider: str) -> Message:
         return message
+
+    def known(self, model: str, provider: str) -> Model | None:
+        ASKED.append((model, provider))
+        return REASONS if (model, provider) == ("m/b", "openai") else None
+
+
+ASKED: list[tuple[str, str]] = []
 
 
 def answer(content: str = "", *calls: ToolCall, cost: float | None = None) -> Message:
@@ -357,3 +367,22 @@ def test_an_answer_that_does_not_parse_keeps_parsed_empty() -> None:
     flow, _, _ = make(parse=lambda text: {"n": int(text)})
     next(flow)
     assert finish(flow, Sent(answer("forty-two"))).parsed is None
+
+
+def test_the_registry_is_asked_per_route_only_by_providers_that_render_by_it() -> None:
+    """OpenAI renders reasoning models differently (issue 13); OpenRouter never needs the
+    registry, so its requests never load it."""
+    ASKED.clear()
+    history = [Message.system("Be terse.")]
+    routes = (Route("m/a", "openrouter"), Route("m/a", "openai"), Route("m/b", "openai"))
+    flow, _, _ = make(routes=routes, policy=NO_RETRY, history=history)
+    sends = [next(flow)]
+    for _ in routes[1:]:
+        flow.send(Sent(error=RateLimitError("slow", status=429)))
+        sends.append(flow.send(None))
+    assert ASKED == [("m/a", "openai"), ("m/b", "openai")]  # never for openrouter
+    roles = [s.payload["messages"][0]["role"] for s in sends if isinstance(s, Send) and s.payload]
+    assert roles == ["system", "system", "developer"]  # only the registry says m/b reasons
+    last = sends[-1]
+    assert isinstance(last, Send) and last.payload is not None
+    assert last.payload["max_completion_tokens"] == 50 and "max_tokens" not in last.payload

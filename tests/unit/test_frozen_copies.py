@@ -10,6 +10,7 @@ import pytest
 
 from pyllm._frozen import copy_with
 from pyllm.message import Message, ToolCall, Usage
+from pyllm.model import Model
 from pyllm.request import Caching, ChatRequest, ResponseSchema, Thinking, ToolDefinition
 
 
@@ -35,6 +36,7 @@ FULL_REQUEST = _every_field(
         "headers": {"X-A": "1"},
         "max_tokens": 9,
         "caching": Caching(ttl="1h"),
+        "model_info": Model("m", "openai"),
     },
 )
 
@@ -74,8 +76,14 @@ def test_the_sum_of_one_usage_is_that_usage_without_raw() -> None:
 
 
 def test_a_request_for_a_route_carries_every_other_field() -> None:
+    info = Model("other", "openai", capabilities=frozenset({"reasoning"}))
     sent = FULL_REQUEST.for_route(
-        "other", (), tool_choice="auto", fallback_models=("z",), routing={"only": ["x"]}
+        "other",
+        (),
+        tool_choice="auto",
+        fallback_models=("z",),
+        routing={"only": ["x"]},
+        model_info=info,
     )
     changed = {
         "model": "other",
@@ -83,5 +91,6 @@ def test_a_request_for_a_route_carries_every_other_field() -> None:
         "tool_choice": "auto",
         "fallback_models": ("z",),
         "routing": {"only": ["x"]},
+        "model_info": info,  # the route's own: never the template's
     }
     assert sent == dataclasses.replace(FULL_REQUEST, **changed)

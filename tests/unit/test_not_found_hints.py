@@ -68,7 +68,10 @@ def test_the_issue_example_with_the_bundled_registry() -> None:
     with pytest.raises(pyllm.ModelNotFoundError) as caught:
         client.chat("mistral-large-2411")
     assert "mistral-large-2411" not in caught.value.suggestions
-    assert "pyllm has no built-in mistral provider" in str(caught.value)
+    assert "mistral lists it: set MISTRAL_API_KEY to use it" in str(caught.value)  # a preset
+    with pytest.raises(pyllm.ModelNotFoundError) as unshipped:
+        client.chat("c4ai-aya-expanse-32b")
+    assert "pyllm has no built-in cohere provider" in str(unshipped.value)
     with pytest.raises(pyllm.ModelNotFoundError) as found:
         client.models.find("claude-haiku-4-5-20251001", "openai")
     assert "openrouter calls it 'anthropic/claude-haiku-4.5'" in str(found.value)

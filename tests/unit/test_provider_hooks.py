@@ -40,19 +40,21 @@ def test_openrouter_sends_routing_and_asks_for_parameters_with_tools_or_a_schema
 
 
 @pytest.mark.parametrize(
-    "provider",
-    [OpenAI.from_settings(SETTINGS), OpenAICompatible("local", base_url="http://127.0.0.1:9")],
+    ("provider", "paints_at"),
+    [
+        (OpenAI.from_settings(SETTINGS), "images"),  # OpenAI paints only at /images/generations
+        (OpenAICompatible("local", base_url="http://127.0.0.1:9"), "chat"),
+    ],
     ids=["openai", "compatible"],
 )
 def test_other_providers_take_no_routing_and_no_server_fallbacks(
-    provider: pyllm.providers.Provider,
+    provider: pyllm.providers.Provider, paints_at: str
 ) -> None:
     request = ChatRequest("m", HI, tools=(TOOL,), routing={"sort": "price"})
     assert provider.chat_routing(request) is None
     assert provider.server_fallbacks is False
-    assert provider.image_endpoint(Model("x/y", provider.name, output_modalities=("image",))) == (
-        "chat"
-    )
+    image_only = Model("x/y", provider.name, output_modalities=("image",))
+    assert provider.image_endpoint(image_only) == provider.image_endpoint(None) == paints_at
 
 
 def test_openrouter_paints_image_only_models_at_its_images_endpoint() -> None:
@@ -90,11 +92,13 @@ def test_max_tokens_is_rendered_only_when_set() -> None:
 def test_the_one_list_of_builtin_providers_is_what_a_client_knows() -> None:
     from pyllm.providers import BUILTIN, BUILTIN_PROVIDERS
 
-    client = pyllm.Client(openrouter_api_key="sk-or-test", openai_api_key="sk-test")
+    client = pyllm.Client(**{f"{name}_api_key": "sk-test" for name in BUILTIN})
     assert client.configured_providers() == list(BUILTIN) == list(BUILTIN_PROVIDERS)
     for name in BUILTIN:
-        assert client.provider(name).name == name
-        assert type(client.provider(name)).from_settings == BUILTIN_PROVIDERS[name]
+        made = BUILTIN_PROVIDERS[name](client.settings)
+        assert client.provider(name).name == made.name == name
+        assert type(client.provider(name)) is type(made)
+        assert client.provider(name).base_url == made.base_url
 
 
 def test_the_names_load_no_provider() -> None:
@@ -105,9 +109,9 @@ def test_the_names_load_no_provider() -> None:
         "assert repr(client).startswith(\"Client(providers=['openrouter']\"), repr(client)\n"
         "from pyllm.providers import BUILTIN\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('pyllm.providers.'))\n"
-        "print(list(BUILTIN), loaded)\n"
+        "print(list(BUILTIN)[0], list(BUILTIN)[-1], loaded)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert out.strip() == "['openrouter', 'openai'] []"
+    assert out.strip() == "openai openrouter []"  # the gateway last: direct keys serve first

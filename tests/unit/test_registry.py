@@ -189,7 +189,7 @@ def test_sorting_puts_unknown_values_last_both_ways() -> None:
 # ---- resolution ---------------------------------------------------------------------------
 
 OR, OAI = ("openrouter",), ("openai",)
-BOTH = ("openrouter", "openai")
+BOTH = ("openai", "openrouter")  # a client with both keys: the gateway comes last
 LOCAL = ("local",)
 
 
@@ -214,8 +214,8 @@ LOCAL = ("local",)
         ("claude-haiku-4-5-20251001", None, OR, ("anthropic/claude-haiku-4.5", "openrouter")),
         ("gpt-4.1-mini", None, OR, ("openai/gpt-4.1-mini", "openrouter")),
         ("gpt-4.1-mini", None, OAI, ("gpt-4.1-mini", "openai")),
-        ("gpt-4.1-mini", None, BOTH, ("openai/gpt-4.1-mini", "openrouter")),
-        ("gpt-4.1-mini", None, ("openai", "openrouter"), ("gpt-4.1-mini", "openai")),
+        ("gpt-4.1-mini", None, BOTH, ("gpt-4.1-mini", "openai")),
+        ("gpt-4.1-mini", None, ("openrouter", "openai"), ("openai/gpt-4.1-mini", "openrouter")),
         ("claude-haiku-4-5", None, OAI, ("anthropic/claude-haiku-4.5", "openrouter")),
         ("claude-haiku-4-5", None, (), ("anthropic/claude-haiku-4.5", "openrouter")),
         ("claude-haiku-4-5:free", None, OR, ("anthropic/claude-haiku-4.5:free", "openrouter")),
@@ -247,8 +247,8 @@ def test_resolution_order(
     [
         ("claude-haiku-45", None, OR),
         ("claude-haiku-45", None, ()),
-        ("gpt-9-ultra", "openai", OAI),
         ("claude-haiku-4-5", "openai", OAI),  # known, but not on that provider
+        ("claude-haiku-4-5-20251001", "openai", OAI),  # the id of a model served elsewhere
         ("not-a-model", "openrouter", OR),  # OpenRouter ids always have a vendor
     ],
 )
@@ -259,6 +259,46 @@ def test_unknown_names_do_not_resolve(
         resolve(name, provider, configured=configured, catalog=lambda: shipped)
 
 
+@pytest.mark.parametrize(
+    ("name", "provider"),
+    [
+        ("gpt-9-ultra", "openai"),  # newer than the registry
+        ("o1-mini", "openai"),
+        ("gpt-4o-audio-preview", "openai"),
+        ("dall-e-3", "openai"),  # listed on azure only: the same id may well be OpenAI's
+        ("llama3.2", "ollama"),  # a host the registry lists nothing of
+        ("claude-haiku-4-5", "ollama"),  # ...serves whatever it serves, aliases included
+    ],
+)
+def test_with_a_provider_an_id_the_registry_does_not_know_is_sent_as_given(
+    shipped: Catalog, name: str, provider: str
+) -> None:
+    told: list[tuple[str, str]] = []
+    got = resolve(
+        name,
+        provider,
+        configured=OAI,
+        catalog=lambda: shipped,
+        unknown=lambda *said: told.append(said),
+    )
+    assert got == (name, provider)
+    assert told == [(name, provider)]
+
+
+def test_an_unknown_id_is_logged_once_per_registry(caplog: pytest.LogCaptureFixture) -> None:
+    client = pyllm.Client(openai_api_key="sk-test")
+    with caplog.at_level("DEBUG", logger="pyllm"):
+        for _ in range(3):
+            assert client.resolve("o1-mini", "openai") == ("o1-mini", "openai")
+        client.resolve("gpt-4.1-mini", "openai")  # known: nothing to say
+    said = [r.getMessage() for r in caplog.records if r.name == "pyllm"]
+    assert said == [
+        "'o1-mini' is not in the registry for openai: sent as given, capabilities unknown "
+        "(pyllm.models.refresh() fetches new models)"
+    ]
+    assert caplog.records[0].levelname == "DEBUG"
+
+
 def test_vendor_ids_on_openrouter_need_no_data() -> None:
     def no_data() -> Catalog:
         raise AssertionError("the registry should not load for this")
@@ -266,6 +306,16 @@ def test_vendor_ids_on_openrouter_need_no_data() -> None:
     assert resolve("a/b", None, configured=OR, catalog=no_data) == ("a/b", "openrouter")
     assert resolve("a/b:free", "openrouter", configured=(), catalog=no_data)[0] == "a/b:free"
     assert resolve("x", "local", configured=LOCAL, custom=LOCAL, catalog=no_data) == ("x", "local")
+
+
+def test_a_direct_key_serves_its_models_before_the_gateway() -> None:
+    both = pyllm.Client(openrouter_api_key="sk-or-test", openai_api_key="sk-test")
+    assert both.configured_providers() == ["openai", "openrouter"]
+    assert both.resolve("gpt-4.1-mini") == ("gpt-4.1-mini", "openai")
+    assert both.resolve("claude-haiku-4-5") == ("anthropic/claude-haiku-4.5", "openrouter")
+    assert both.resolve("openai/gpt-4.1-mini") == ("openai/gpt-4.1-mini", "openrouter")
+    mistral = pyllm.Client(openrouter_api_key="sk-or-test", mistral_api_key="sk-m")
+    assert mistral.resolve("mistral-large-2512") == ("mistral-large-2512", "mistral")
 
 
 def test_clients_resolve_with_their_configured_keys() -> None:

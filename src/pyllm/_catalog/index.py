@@ -22,13 +22,29 @@ from ..config import ENV_VARIABLES
 from ..errors import ModelNotFoundError
 from ..model import Model, Pricing, split_variant
 
-__all__ = ["Catalog", "is_vendor_id"]
+__all__ = ["Catalog", "is_vendor_id", "log_unknown"]
 
 
 def is_vendor_id(name: str) -> bool:
     """True for gateway-style ``vendor/model`` ids (with or without a variant suffix)."""
     vendor, slash, rest = name.partition("/")
     return bool(slash and vendor and rest) and name.split(None, 1) == [name]  # no whitespace
+
+
+def log_unknown(told: set[tuple[str, str]], name: str, provider: str) -> None:
+    """Say once (``told`` remembers), at DEBUG, that ``name`` goes to ``provider`` as given,
+    unknown to the registry."""
+    if (name, provider) in told:
+        return
+    told.add((name, provider))
+    import logging  # only when it is said: keeps imports light
+
+    logging.getLogger("pyllm").debug(
+        "%r is not in the registry for %s: sent as given, capabilities unknown "
+        "(pyllm.models.refresh() fetches new models)",
+        name,
+        provider,
+    )
 
 
 class Catalog:
@@ -109,6 +125,15 @@ class Catalog:
         if target is None and provider == self.gateway:
             target = self._slug(base)
         return target + variant if target else None
+
+    def elsewhere(self, name: str, provider: str) -> bool:
+        """Whether ``name`` is a model the registry places on other providers only: one of its
+        aliases, or the id of an aliased model, with no id on ``provider``, a provider it lists
+        models of (hosts it knows nothing of serve whatever they serve)."""
+        if provider not in self.providers or self.translate(name, provider) is not None:
+            return False
+        base = split_variant(name)[0]
+        return base in self.aliases or self._alias_of.get(base) is not None
 
     def order(self, preferred: Sequence[str]) -> tuple[str, ...]:
         """Providers to search without ``provider=``: preferred ones, the gateway, the rest."""

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .._routes import Route
     from ..content import Attachment
     from ..message import Message
+    from ..model import Model
     from ..providers.base import Provider
     from ..request import ChatRequest
     from .exchange import Exchange
@@ -44,9 +45,12 @@ __all__ = ["ChatPlan", "Services", "chat_flow", "request_flow", "request_for"]
 
 class Services(Protocol):
     """What a chat's flow needs from its session (never the session itself): providers by
-    name, the checks of new attachments, and registry prices for answers without a cost."""
+    name, the checks of new attachments, registry prices for answers without a cost, and what
+    the registry knows of a model (for providers that render by it)."""
 
     def provider(self, name: str) -> Provider: ...
+
+    def known(self, model: str, provider: str) -> Model | None: ...
 
     def check_files(self, model: str, provider: str, files: tuple[Attachment, ...]) -> None: ...
 
@@ -167,12 +171,17 @@ def request_for(plan: ChatPlan, exchange: Exchange, turn: Turn) -> tuple[Provide
     route, template = turn.route, plan.request
     provider = plan.provider_of(route)
     choice = template.tool_choice
+    known = None
+    if provider.reads_model_info:
+        assert route.provider is not None, "a chat's routes are resolved"
+        known = plan.services.known(route.model, route.provider)
     request = template.for_route(
         route.model,
         exchange.messages(),
         tool_choice=None if exchange.rounds and is_forced(choice) else choice,
         fallback_models=turn.server_models(),
         routing=provider.chat_routing(template),
+        model_info=known,
     )
     return provider, request
 

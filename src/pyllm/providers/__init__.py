@@ -11,6 +11,8 @@ import functools
 import sys
 from typing import TYPE_CHECKING, Any
 
+from .._presets import PRESETS
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from .openai import OpenAI as OpenAI
     from .openai_compatible import OpenAICompatible as OpenAICompatible
     from .openrouter import OpenRouter as OpenRouter
+    from .presets import PresetProvider as PresetProvider
 
     BUILTIN_PROVIDERS: dict[str, Callable[[Settings], Provider]]
 
@@ -28,23 +31,28 @@ __all__ = [
     "OpenAI",
     "OpenAICompatible",
     "OpenRouter",
+    "PresetProvider",
     "Provider",
     "builtin_factory",
     "builtin_gateway",
 ]
 
 BUILTIN: dict[str, tuple[str, str]] = {
-    "openrouter": ("openrouter", "OpenRouter"),
     "openai": ("openai", "OpenAI"),
+    **{preset.name: ("presets", "PresetProvider") for preset in PRESETS},
+    "openrouter": ("openrouter", "OpenRouter"),  # the gateway comes last: see below
 }
 """Built-in provider name -> (its module in ``pyllm.providers``, its class), in resolution
-order. To add one, see docs/providers/add-a-provider.md."""
+order: providers with their own API, then the OpenAI-compatible presets
+(:data:`pyllm._presets.PRESETS`), then the gateway (OpenRouter), so a model you hold a direct
+key for is served directly. To add one, see docs/providers/add-a-provider.md."""
 
 _CLASSES = {
     "Provider": "base",
     "OpenAI": "openai",
     "OpenAICompatible": "openai_compatible",
     "OpenRouter": "openrouter",
+    "PresetProvider": "presets",
 }
 
 
@@ -55,12 +63,12 @@ def _load(module: str, name: str) -> Any:
 
 
 def builtin_factory(name: str) -> Callable[[Settings], Provider] | None:
-    """The factory (``from_settings``) of the built-in provider ``name``; ``None`` if none is
-    called that."""
+    """What makes the built-in provider ``name`` from settings (its class's
+    :meth:`~pyllm.providers.Provider.factory`); ``None`` if none is called that."""
     where = BUILTIN.get(name)
     if where is None:
         return None
-    factory: Callable[[Settings], Provider] = _load(*where).from_settings
+    factory: Callable[[Settings], Provider] = _load(*where).factory(name)
     return factory
 
 

@@ -17,6 +17,8 @@ from ..errors import ConfigurationError, ErrorDetails
 from ..protocols.base import describe_body
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..config import Settings
     from ..model import Model
     from ..protocols.base import ChatProtocol
@@ -56,8 +58,14 @@ class Provider:
     """Where embeddings go, under ``base_url`` (``None``: the provider has no such endpoint)."""
     images_path: ClassVar[str | None] = "/images"
     """Where image-only models paint, under ``base_url`` (``None``: no such endpoint)."""
+    image_references: ClassVar[bool] = True
+    """Whether :attr:`images_path` takes reference images (``input_references``) to edit."""
     server_fallbacks: ClassVar[bool] = False
     """Whether one request may list fallback models that the provider tries itself."""
+    reads_model_info: ClassVar[bool] = False
+    """True when the protocol renders differently per model from what the registry knows of
+    it (``ChatRequest.model_info``; OpenAI's reasoning models): only then is the registry
+    asked, once per request."""
 
     def __init__(
         self,
@@ -80,6 +88,13 @@ class Provider:
     @classmethod
     def from_settings(cls, settings: Settings) -> Provider:
         raise NotImplementedError
+
+    @classmethod
+    def factory(cls, name: str) -> Callable[[Settings], Provider]:
+        """How the built-in provider called ``name`` is made from the settings: here
+        :meth:`from_settings`; a class behind several names (the OpenAI-compatible presets)
+        picks by ``name``."""
+        return cls.from_settings
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
@@ -128,10 +143,7 @@ class Provider:
         return "chat"
 
     def missing_key(self) -> ConfigurationError:
-        where = f"pass {self.api_key_setting}=... to pyllm.configure() or pyllm.Client()"
-        if self.api_key_env:
-            where += f", or set the {self.api_key_env} environment variable"
-        return ConfigurationError(f"{self.display_name} needs an API key: {where}")
+        return missing_key(self.display_name, self.api_key_setting, self.api_key_env)
 
     def redact(self, text: str) -> str:
         """``text`` with every key pyllm holds blanked out (errors do this themselves)."""
@@ -167,6 +179,14 @@ class Provider:
             generation_id=details.generation_id or lowered.get("x-generation-id"),
             retry_after=retry_after,
         )
+
+
+def missing_key(display_name: str, setting: str | None, variable: str | None) -> ConfigurationError:
+    """The error for a request without the key ``display_name`` needs, saying where it goes."""
+    where = f"pass {setting}=... to pyllm.configure() or pyllm.Client()"
+    if variable:
+        where += f", or set the {variable} environment variable"
+    return ConfigurationError(f"{display_name} needs an API key: {where}")
 
 
 def _credentials(

@@ -23,7 +23,9 @@ __all__ = ["OpenAICompatible"]
 class OpenAICompatible(Provider):
     """A Chat Completions host: vLLM, Ollama, LM Studio, Groq, Together, a gateway...
 
-    Register it on a client and use its name as ``provider=``::
+    ``requires_key=True`` refuses a request without ``api_key`` before it is sent (by default
+    a key is optional: local servers rarely want one). Register it on a client and use its
+    name as ``provider=``::
 
         client.register_provider(OpenAICompatible("local", base_url="http://127.0.0.1:8000/v1"))
         client.chat("llama-3.1-8b", provider="local").ask("Hi")
@@ -37,6 +39,7 @@ class OpenAICompatible(Provider):
         api_key: str | Secret | None = None,
         headers: Mapping[str, str] | None = None,
         protocol: ChatProtocol | None = None,
+        requires_key: bool = False,
     ) -> None:
         self.name = name
         self.display_name = name
@@ -46,5 +49,5 @@ class OpenAICompatible(Provider):
             api_key=key,
             protocol=protocol or ChatCompletions(name),
             headers=headers,
-            requires_key=False,
+            requires_key=requires_key,
         )
