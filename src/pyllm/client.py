@@ -58,9 +58,9 @@ class Client:
 
     def __repr__(self) -> str:
         session = self._session
-        keyed = (name for name in session.builtin_names() if session.has_key(name))
+        keyed = [name for name in session.builtin_names() if session.has_key(name)]
         names = sorted({*session.custom_names(), *keyed})
-        primary = session.builtin_names()[0]  # the first provider pyllm resolves to
+        primary = (*keyed, *session.builtin_names())[0]  # the first provider pyllm resolves to
         base = getattr(self.settings, f"{primary}_base_url", None)
         shown = f", base_url={display_url(base)!r})" if base else ")"
         return f"Client(providers={names!r}{shown}"

@@ -90,7 +90,9 @@ def test_max_tokens_is_rendered_only_when_set() -> None:
 def test_the_one_list_of_builtin_providers_is_what_a_client_knows() -> None:
     from pyllm.providers import BUILTIN, BUILTIN_PROVIDERS
 
-    client = pyllm.Client(openrouter_api_key="sk-or-test", openai_api_key="sk-test")
+    client = pyllm.Client(
+        openrouter_api_key="sk-or-test", openai_api_key="sk-test", anthropic_api_key="sk-ant"
+    )
     assert client.configured_providers() == list(BUILTIN) == list(BUILTIN_PROVIDERS)
     for name in BUILTIN:
         assert client.provider(name).name == name
@@ -110,4 +112,4 @@ def test_the_names_load_no_provider() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert out.strip() == "['openrouter', 'openai'] []"
+    assert out.strip() == "['anthropic', 'openrouter', 'openai'] []"

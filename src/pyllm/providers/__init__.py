@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ..config import Settings
+    from .anthropic import Anthropic as Anthropic
     from .base import Provider as Provider
     from .openai import OpenAI as OpenAI
     from .openai_compatible import OpenAICompatible as OpenAICompatible
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BUILTIN",
     "BUILTIN_PROVIDERS",
+    "Anthropic",
     "OpenAI",
     "OpenAICompatible",
     "OpenRouter",
@@ -34,6 +36,7 @@ __all__ = [
 ]
 
 BUILTIN: dict[str, tuple[str, str]] = {
+    "anthropic": ("anthropic", "Anthropic"),  # a vendor's own API before the gateway to it
     "openrouter": ("openrouter", "OpenRouter"),
     "openai": ("openai", "OpenAI"),
 }
@@ -41,6 +44,7 @@ BUILTIN: dict[str, tuple[str, str]] = {
 order. To add one, see docs/providers/add-a-provider.md."""
 
 _CLASSES = {
+    "Anthropic": "anthropic",
     "Provider": "base",
     "OpenAI": "openai",
     "OpenAICompatible": "openai_compatible",
