@@ -200,6 +200,13 @@ class Session:
                 f"{window:,}. Send less, or pick a model with a larger context window"
             )
 
+    def max_output_tokens(self, model: str, provider: str) -> int | None:
+        """The most tokens ``model`` writes per answer on ``provider``, from the registry
+        (``None`` when it does not know): what a provider that needs ``max_tokens`` sends by
+        default."""
+        known = self.models.get(model, provider)
+        return known.max_output_tokens if known is not None else None
+
     def image_endpoint(self, model: str, provider: str) -> str:
         """``"images"`` or ``"chat"``: where ``provider`` paints ``model``."""
         return self.provider(provider).image_endpoint(self.models.get(model, provider))

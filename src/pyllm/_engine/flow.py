@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .._frozen import copy_with
 from ..chunk import Chunk
 from .retry import Attempts, Deadline, RetryPolicy
 from .routing import Turn
@@ -44,13 +45,16 @@ __all__ = ["ChatPlan", "Services", "chat_flow", "request_flow", "request_for"]
 
 class Services(Protocol):
     """What a chat's flow needs from its session (never the session itself): providers by
-    name, the checks of new attachments, and registry prices for answers without a cost."""
+    name, the checks of new attachments, registry prices for answers without a cost, and a
+    model's max output (for providers that need ``max_tokens`` on every request)."""
 
     def provider(self, name: str) -> Provider: ...
 
     def check_files(self, model: str, provider: str, files: tuple[Attachment, ...]) -> None: ...
 
     def priced(self, message: Message, model: str, provider: str) -> Message: ...
+
+    def max_output_tokens(self, model: str, provider: str) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +178,10 @@ def request_for(plan: ChatPlan, exchange: Exchange, turn: Turn) -> tuple[Provide
         fallback_models=turn.server_models(),
         routing=provider.chat_routing(template),
     )
+    if request.max_tokens is None and provider.max_tokens_required:
+        limit = plan.services.max_output_tokens(route.model, provider.name)
+        if limit is not None:
+            request = copy_with(request, {"max_tokens": limit})
     return provider, request
 
 

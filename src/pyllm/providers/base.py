@@ -58,6 +58,9 @@ class Provider:
     """Where image-only models paint, under ``base_url`` (``None``: no such endpoint)."""
     server_fallbacks: ClassVar[bool] = False
     """Whether one request may list fallback models that the provider tries itself."""
+    max_tokens_required: ClassVar[bool] = False
+    """True when every chat request must say ``max_tokens`` (Anthropic): a chat without
+    ``with_max_tokens`` sends the model's max output from the registry."""
 
     def __init__(
         self,
@@ -116,6 +119,11 @@ class Provider:
         from ..protocols.model_listings import parse_model_ids
 
         return parse_model_ids(body, self.name)
+
+    def next_models_path(self, body: Any) -> str | None:
+        """Where the next page of a paginated listing is, after ``body`` (one page, already
+        parsed by :meth:`parse_models`); ``None``, the default, when there is none."""
+        return None
 
     def chat_routing(self, request: ChatRequest) -> Mapping[str, Any] | None:
         """The routing preferences sent with ``request`` (``request.routing`` holds the chat's
