@@ -125,3 +125,28 @@ def _summary(
         "stop_reason": stop,
         "usage": usage,
     }
+
+
+def serve_downloads(server: FakeOpenRouter, interactions: list[Interaction]) -> dict[str, str]:
+    """Serve the recorded file downloads at their paths; returns recorded URL -> local URL."""
+    urls = {}
+    for item in interactions:
+        if API in item.uri:
+            continue
+        path = "/" + item.uri.split("://", 1)[1].split("/", 1)[1]
+        content_type = item.headers.get("Content-Type", "")
+        server.reply(Reply(body=item.body, content_type=content_type), path=path)
+        urls[item.uri] = server.url.rsplit("/api/v1", 1)[0] + path
+    return urls
+
+
+def without_strict(body: dict[str, Any]) -> dict[str, Any]:
+    """A recorded request with ``"strict": true`` taken out of its tools' input schemas (where
+    ruby_llm put it); the rest must match pyllm's request exactly."""
+    if "tools" not in body:
+        return body
+    tools = [
+        {**t, "input_schema": {k: v for k, v in t["input_schema"].items() if k != "strict"}}
+        for t in body["tools"]
+    ]
+    return {**body, "tools": tools}

@@ -14,7 +14,14 @@ import pytest
 
 import pyllm
 
-from ._anthropic import anthropic_calls, anthropic_chat, blocks_text, expected_answer, recorded
+from ._anthropic import (
+    anthropic_calls,
+    anthropic_chat,
+    blocks_text,
+    expected_answer,
+    recorded,
+    without_strict,
+)
 from ._anthropic import serve_anthropic as serve
 from .test_tools_replay import RECEIVED, TOOLS, talk
 
@@ -63,12 +70,6 @@ def choice_of(tool_choice: dict[str, Any] | None) -> tuple[str | None, bool | No
     return choice, parallel
 
 
-def without_strict(tool: dict[str, Any]) -> dict[str, Any]:
-    """ruby_llm put ``"strict": true`` inside some input schemas; the rest must match."""
-    schema = {k: v for k, v in tool["input_schema"].items() if k != "strict"}
-    return {**tool, "input_schema": schema}
-
-
 def configure(chat: pyllm.Chat, spec: dict[str, Any]) -> None:
     choice, parallel = choice_of(spec.get("tool_choice"))
     tools = [ANTHROPIC_TOOLS[t["name"]] for t in spec["tools"]]
@@ -100,10 +101,7 @@ def test_replayed_tool_conversation(server: FakeOpenRouter, name: str, mode: str
 
     assert len(server.requests) == len(interactions)
     for sent_request, item in zip(server.requests, interactions, strict=True):
-        want = dict(
-            item.request_body, tools=[without_strict(t) for t in item.request_body["tools"]]
-        )
-        assert sent_request.json == want  # the whole body: messages, tools, tool_choice...
+        assert sent_request.json == without_strict(item.request_body)  # the whole body
 
     final = replies[-1]
     if final.role == "tool":  # the tool halted the loop with the arguments it received
