@@ -4,7 +4,8 @@ request bodies key for key, and what came back read into ``parsed``, ``reasoning
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+from typing import TYPE_CHECKING, Annotated
 
 import pytest
 
@@ -18,6 +19,7 @@ from ._anthropic import (
     recorded,
     registry_cost,
     serve_anthropic,
+    without_strict,
 )
 from .test_features_replay import PERSON, PersonSchemaClass
 
@@ -193,3 +195,58 @@ def test_a_thinking_budget_that_cannot_fit_is_refused_before_sending(
     with pytest.raises(pyllm.ConfigurationError, match="below max_tokens"):
         chat.ask("Hi")
     assert server.requests == [] and chat.messages == []
+
+
+# ---- counting tokens ahead of a request ------------------------------------------------------
+
+COUNT = "chat_count_tokens_with_anthropic_claude-haiku-4-5_"
+
+
+@pyllm.tool
+def counting_weather(city: Annotated[str, "City name"]) -> str:
+    """Gets current weather for a city"""
+    return f"15°C in {city}"
+
+
+def test_counting_a_message_leaves_the_chat_as_it_was(server: FakeOpenRouter) -> None:
+    interactions = anthropic_calls(
+        recorded(COUNT + "counts_a_staged_message_without_mutating_the_chat.yml")
+    )
+    serve_anthropic(server, interactions)
+    chat = anthropic_chat(server, MODEL)
+    assert (
+        chat.count_tokens("What is the capital of France?")
+        == interactions[0].response_json["input_tokens"]
+    )
+    assert chat.messages == []
+    assert server.requests[0].path == "/api/v1/messages/count_tokens"
+    assert server.requests[0].json == interactions[0].request_body  # no max_tokens, no stream
+
+
+def test_counting_follows_the_chats_configuration(server: FakeOpenRouter) -> None:
+    interactions = anthropic_calls(recorded(COUNT + "counts_the_next_request_as_configured.yml"))
+    serve_anthropic(server, interactions)
+    chat = anthropic_chat(server, MODEL)
+    counts = [chat.count_tokens("What is the capital of France?")]
+    chat.with_instructions("Be terse.").with_tools(counting_weather)
+    counts.append(asyncio.run(chat.acount_tokens("What is the capital of France?")))
+    assert counts == [i.response_json["input_tokens"] for i in interactions] == [14, 588]
+    for sent, item in zip(server.requests, interactions, strict=True):
+        assert sent.json == without_strict(item.request_body)
+
+
+def test_counting_with_thinking(server: FakeOpenRouter) -> None:
+    interactions = anthropic_calls(recorded(COUNT + "counts_requests_with_thinking_enabled.yml"))
+    serve_anthropic(server, interactions)
+    chat = anthropic_chat(server, MODEL).with_thinking(budget=2048)
+    assert chat.count_tokens("What is the capital of France?") == 43
+    assert server.requests[0].json == interactions[0].request_body
+
+
+def test_counting_where_the_provider_cannot(server: FakeOpenRouter) -> None:
+    chat = server.chat("anthropic/claude-haiku-4.5")
+    with pytest.raises(pyllm.UnsupportedError, match="OpenRouter cannot count tokens"):
+        chat.count_tokens("Hi")
+    with pytest.raises(ValueError, match="nothing to count"):
+        anthropic_chat(server, MODEL).count_tokens()
+    assert server.requests == []

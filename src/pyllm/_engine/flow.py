@@ -40,7 +40,14 @@ if TYPE_CHECKING:
     from .exchange import Exchange
     from .toolbox import Toolbox
 
-__all__ = ["ChatPlan", "Services", "chat_flow", "request_flow", "request_for"]
+__all__ = [
+    "ChatPlan",
+    "Services",
+    "chat_flow",
+    "request_flow",
+    "request_for",
+    "with_max_tokens",
+]
 
 
 class Services(Protocol):
@@ -178,11 +185,16 @@ def request_for(plan: ChatPlan, exchange: Exchange, turn: Turn) -> tuple[Provide
         fallback_models=turn.server_models(),
         routing=provider.chat_routing(template),
     )
-    if request.max_tokens is None and provider.max_tokens_required:
-        limit = plan.services.max_output_tokens(route.model, provider.name)
-        if limit is not None:
-            request = copy_with(request, {"max_tokens": limit})
-    return provider, request
+    return provider, with_max_tokens(request, provider, plan.services)
+
+
+def with_max_tokens(request: ChatRequest, provider: Provider, services: Services) -> ChatRequest:
+    """``request`` with the model's max output as ``max_tokens`` when the provider needs one
+    on every request and the chat set none (as it is when the registry does not know)."""
+    if request.max_tokens is not None or not provider.max_tokens_required:
+        return request
+    limit = services.max_output_tokens(request.model, provider.name)
+    return request if limit is None else copy_with(request, {"max_tokens": limit})
 
 
 def _attempt(plan: ChatPlan, exchange: Exchange, turn: Turn) -> Send:

@@ -25,6 +25,7 @@ __all__ = ["DEFAULT_BASE_URL", "Anthropic"]
 
 DEFAULT_BASE_URL = "https://api.anthropic.com/v1"
 _PAGE = 1000  # models per listing page (Anthropic's largest)
+_COUNTED = ("model", "messages", "system", "tools", "tool_choice", "thinking")
 
 
 class Anthropic(Provider):
@@ -75,6 +76,11 @@ class Anthropic(Provider):
             generation_id=details.generation_id,
             retry_after=details.retry_after,
         )
+
+    def count_tokens_request(self, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """``POST /messages/count_tokens`` with what it counts (not ``max_tokens``, ``stream``
+        and the sampling settings, which it refuses)."""
+        return "/messages/count_tokens", {k: v for k, v in payload.items() if k in _COUNTED}
 
     def parse_models(self, body: Any) -> list[Model]:
         """One page of ``GET /models``: ids, display names and ISO ``created_at`` dates (a
