@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pyllm.testing import FakeOpenRouter
+from pyllm.testing import FakeAnthropic, FakeOpenRouter
 
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "ip6-localhost"}
 
@@ -91,6 +91,14 @@ def server() -> Iterator[FakeOpenRouter]:
     """A fresh fake OpenRouter on 127.0.0.1 for one test."""
     with FakeOpenRouter() as fake:
         yield fake
+
+
+@pytest.fixture
+def anthropic() -> Iterator[FakeAnthropic]:
+    """A fresh fake Anthropic on 127.0.0.1 for one test (which fails if the fake failed)."""
+    with FakeAnthropic() as fake:
+        yield fake
+        assert not fake.errors, fake.errors
 
 
 ROOT = Path(__file__).resolve().parent.parent

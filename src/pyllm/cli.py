@@ -5,7 +5,7 @@
     pyllm paint PROMPT   generate an image (-o out.png)
     pyllm models         list, filter and sort the models pyllm knows (limits, prices, capabilities)
     pyllm demo           a short tour: ask, stream, tools, errors (offline without a key)
-    pyllm serve-fake     run the local OpenRouter-compatible server from pyllm.testing
+    pyllm serve-fake     run a local OpenRouter-compatible (or Anthropic) server: pyllm.testing
     pyllm --version
 
 Each subcommand lives in a function ``_add_<name>(subparsers)`` that registers its parser and
@@ -48,18 +48,33 @@ def _add_demo(subparsers: Any) -> None:
 def _add_serve_fake(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "serve-fake",
-        help="run the local OpenRouter-compatible server (pyllm.testing)",
-        description="Serve pyllm's fake OpenRouter on 127.0.0.1 until Ctrl-C. Point "
-        "OPENROUTER_BASE_URL at the printed URL.",
+        help="run a local OpenRouter-compatible (or Anthropic) server (pyllm.testing)",
+        description="Serve pyllm's fake OpenRouter (or, with --provider anthropic, its fake "
+        "Anthropic) on 127.0.0.1 until Ctrl-C. Point OPENROUTER_BASE_URL (ANTHROPIC_BASE_URL) "
+        "at the printed URL.",
+    )
+    parser.add_argument(
+        "-p",
+        "--provider",
+        default="openrouter",
+        choices=["anthropic", "openrouter"],
+        help="the API it speaks (default: openrouter)",
+    )
+    parser.add_argument(
+        "--anthropic",
+        dest="provider",
+        action="store_const",
+        const="anthropic",
+        help="the same as --provider anthropic",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--api-key", default=None, help="require this bearer key (401 otherwise)")
+    parser.add_argument("--api-key", default=None, help="require this key (401 otherwise)")
 
     def run(args: argparse.Namespace) -> int:
         from .testing.__main__ import main as serve
 
-        argv = ["--host", args.host, "--port", str(args.port)]
+        argv = ["--provider", args.provider, "--host", args.host, "--port", str(args.port)]
         if args.api_key:
             argv += ["--api-key", args.api_key]
         return serve(argv)

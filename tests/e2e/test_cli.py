@@ -15,7 +15,9 @@ import termios
 import time
 from pathlib import Path
 
+import httpx
 import pyte
+import pytest
 
 import pyllm
 from pyllm.testing import FakeOpenRouter, error, text
@@ -69,6 +71,32 @@ def test_serve_fake_answers_a_real_client() -> None:
         url = line.split("listening on ")[1].strip()
         with pyllm.Client(openrouter_api_key="sk-or-x", openrouter_base_url=url) as client:
             assert client.chat("a/b").ask("ping").content == "You said: ping"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("flag", [["--anthropic"], ["--provider", "anthropic"]])
+def test_serve_fake_speaks_anthropic(flag: list[str]) -> None:
+    process = subprocess.Popen(
+        [*PYLLM, "serve-fake", *flag, "--port", "0"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "pyllm fake Anthropic listening on http://127.0.0.1:" in line
+        url = line.split("listening on ")[1].strip()
+        assert url.endswith("/v1")
+        assert f"export ANTHROPIC_BASE_URL={url}" in process.stdout.readline()
+        body = {
+            "model": "claude-haiku-4-5",
+            "max_tokens": 9,
+            "messages": [{"role": "user", "content": "ping"}],
+        }
+        headers = {"x-api-key": "sk-ant-x", "anthropic-version": "2023-06-01"}
+        answer = httpx.post(f"{url}/messages", json=body, headers=headers, timeout=10)
+        assert answer.json()["content"] == [{"type": "text", "text": "You said: ping"}]
+        assert httpx.post(f"{url}/messages", json=body, timeout=10).status_code == 401
     finally:
         process.terminate()
         process.wait(timeout=10)

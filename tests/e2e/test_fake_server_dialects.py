@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pyllm.testing import RecordedRequest, Reply, drop, text
+from pyllm.testing import RecordedRequest, Reply, drop, error, text
 from pyllm.testing._server import FakeServer
 
 
@@ -42,8 +42,8 @@ class Plain:
     chat_path = "/say"
     keepalive = b"event: ping\ndata: {}\n\n"
 
-    def denied(self, request: RecordedRequest, api_key: str) -> Reply | None:
-        if request.headers.get("x-api-key") == api_key:
+    def denied(self, request: RecordedRequest, api_key: str | None) -> Reply | None:
+        if api_key is None or request.headers.get("x-api-key") == api_key:
             return None
         return Reply(status=401, body={"type": "error", "error": {"type": "authentication"}})
 
@@ -51,6 +51,11 @@ class Plain:
         if request.path.endswith(self.chat_path):
             return Reply(text="default answer")
         return Reply(status=404, body={"type": "error", "error": {"type": "not_found"}})
+
+    def prepare(self, reply: Reply, request: RecordedRequest) -> Reply:
+        if reply.error is not None:
+            return reply.but(body={"type": "error", "error": {"type": reply.error["code"]}})
+        return reply
 
     def render(self, reply: Reply, request: RecordedRequest) -> Said:
         return Said(reply)
@@ -62,6 +67,9 @@ class Plain:
 
     def failure_event(self, message: str) -> bytes:
         return f"event: error\ndata: {json.dumps(message)}\n\n".encode()
+
+    def client_settings(self, url: str, api_key: str | None) -> dict[str, Any]:
+        return {"openai_base_url": url, "openai_api_key": api_key or "k"}
 
 
 @pytest.fixture
@@ -90,7 +98,13 @@ def test_the_dialect_decides_paths_answers_and_keys(plain: FakeServer) -> None:
     refused = post(plain, "/say", {}, key="wrong")
     assert refused.status_code == 401 and refused.json()["error"]["type"] == "authentication"
     assert post(plain, "/elsewhere", {}).status_code == 404
-    assert [r.path for r in plain.requests] == ["/plain/say"] * 3 + ["/plain/elsewhere"]
+    plain.reply(error(429, code="slow_down"))  # the dialect writes error() in its envelope
+    assert post(plain, "/say", {}).json() == {"type": "error", "error": {"type": "slow_down"}}
+    assert [r.path for r in plain.requests] == [
+        *["/plain/say"] * 3,
+        "/plain/elsewhere",
+        "/plain/say",
+    ]
 
 
 def test_streams_get_the_dialects_keepalive_and_the_shared_faults(plain: FakeServer) -> None:

@@ -3,11 +3,17 @@
 Each scenario scripts the fake OpenRouter with a fault, runs one ``ask`` or ``stream`` (sync or
 async), and observes what pyllm did: the outcome, how many requests the server saw, what
 partial answer an error carried, and whether ``chat.messages`` stayed consistent.
+
+``fake=FakeAnthropic`` runs a scenario against the fake Anthropic instead (its default model,
+provider="anthropic"); ``openrouter=(replies...)`` then also starts a fake OpenRouter that the
+chat's client reaches (for ``fallbacks=(pyllm.Route("claude-haiku-4-5", "openrouter"),)``), and
+the requests of both servers are counted.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import traceback
@@ -15,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyllm
-from pyllm.testing import FakeOpenRouter, Reply, drop, error, raw, stream_error, text
+from pyllm.testing import FakeAnthropic, FakeOpenRouter, Reply, drop, error, raw, stream_error, text
 
 FAST = {"retry_backoff": 0.01, "max_retries": 3}
 
@@ -29,7 +35,9 @@ class Scenario:
     stream: bool = False
     partial: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
-    fallbacks: tuple[str, ...] = ()
+    fallbacks: tuple[str | pyllm.Route, ...] = ()
+    fake: type[FakeOpenRouter] | type[FakeAnthropic] = FakeOpenRouter  # the server faulted
+    openrouter: tuple[Reply, ...] = ()  # a fake OpenRouter beside a FakeAnthropic answers these
 
     @property
     def expected(self) -> str:
@@ -62,6 +70,7 @@ PROVIDER_502 = {
 }
 ANSWER = text("a b c d")
 KEY = "sk-or-fake-key"  # the key server.chat() sends; scenarios that echo it check it never shows
+KEYS = (KEY, "sk-ant-fake-key")  # ...and the key of FakeAnthropic's chat()
 DEEP = b"[" * 100_000 + b"]" * 100_000  # JSON nested far deeper than Python's recursion limit
 
 
@@ -329,9 +338,13 @@ SCENARIOS: list[Scenario] = [
 
 def observe(scenario: Scenario, mode: str) -> Observation:
     """Run ``scenario`` against a fresh fake server, ``mode`` "sync" or "async"."""
-    with FakeOpenRouter() as server:
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(scenario.fake())
         server.reply(*scenario.replies)
-        chat = server.chat("openai/gpt-4.1-mini", **{**FAST, **scenario.settings})
+        beside = _beside(scenario, stack)
+        servers = [server, *beside]
+        reach = {"openrouter_api_key": KEY, "openrouter_base_url": beside[0].url} if beside else {}
+        chat = server.chat(**{**FAST, **reach, **scenario.settings})  # the fake's default model
         if scenario.fallbacks:
             chat.with_fallbacks(*scenario.fallbacks)
         outcome, partial, failure = "answer", None, None
@@ -346,7 +359,19 @@ def observe(scenario: Scenario, mode: str) -> Observation:
         if outcome == "answer":
             consistent = consistent and chat.messages[-1].content == "a b c d"
         problems = _problems(chat, failure)
-        return Observation(outcome, len(server.requests), partial, consistent, problems)
+        requests = sum(len(s.requests) for s in servers)
+        return Observation(outcome, requests, partial, consistent, problems)
+
+
+def _beside(scenario: Scenario, stack: contextlib.ExitStack) -> list[FakeOpenRouter]:
+    """The fake OpenRouter beside the faulted fake, scripted, when the scenario has one."""
+    if not scenario.openrouter:
+        return []
+    if scenario.fake is FakeOpenRouter:
+        raise ValueError(f"{scenario.fault}: openrouter= replies need fake=FakeAnthropic")
+    beside = stack.enter_context(FakeOpenRouter())
+    beside.reply(*scenario.openrouter)
+    return [beside]
 
 
 def _problems(chat: pyllm.Chat, failure: pyllm.Error | None) -> tuple[str, ...]:
@@ -356,7 +381,7 @@ def _problems(chat: pyllm.Chat, failure: pyllm.Error | None) -> tuple[str, ...]:
         shown = "".join(traceback.format_exception(type(failure), failure, None))
         shown += repr(failure) + repr(getattr(failure, "raw", None))
         shown += repr(getattr(failure, "metadata", None))
-        if KEY in shown:
+        if any(key in shown for key in KEYS):
             found.append("API KEY SHOWN")
     usage = chat.messages[-1].usage if failure is None and chat.messages else None
     if usage is not None:

@@ -1,4 +1,5 @@
-"""``pyllm.testing``: a local OpenRouter you can run, for your tests and demos. No network.
+"""``pyllm.testing``: a local OpenRouter and a local Anthropic you can run, for your tests and
+demos. No network.
 
 >>> from pyllm.testing import FakeOpenRouter, text, error
 >>> with FakeOpenRouter() as server:
@@ -10,15 +11,18 @@
 
 Script replies with :func:`text`, :func:`tool_call`, :func:`error`, :func:`stream_error`,
 :func:`raw` and :func:`drop` (or a :class:`Reply` with any field), and read what pyllm sent in
-``server.requests``. Run it from a shell with ``python -m pyllm.testing`` or
-``pyllm serve-fake``.
+``server.requests``. :class:`FakeAnthropic` speaks Anthropic's Messages API with the same
+scripting. Run either from a shell with ``python -m pyllm.testing`` or ``pyllm serve-fake``
+(``--provider anthropic``).
 """
 
+from ._anthropic import FakeAnthropic
 from ._http1 import RecordedRequest
 from ._openrouter import FakeOpenRouter
 from ._replies import Reply, ToolCallSpec, drop, error, raw, stream_error, text, tool_call
 
 __all__ = [
+    "FakeAnthropic",
     "FakeOpenRouter",
     "RecordedRequest",
     "Reply",

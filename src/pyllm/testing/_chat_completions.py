@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._replies import Reply
 
-__all__ = ["Rendered", "echo_text", "failure_event", "usage_for"]
+__all__ = ["Rendered", "echo_text", "failure_event", "text_pieces", "usage_for"]
 
 _counter = iter(range(1, 1 << 62))
 
@@ -132,26 +132,7 @@ class Rendered:
         return prefix + json.dumps(body).encode()
 
     def _pieces(self) -> list[str]:
-        answer = self.answer
-        if not answer:
-            return []
-        count = self.reply.chunks
-        if count is None:
-            pieces, word = [], ""
-            for char in answer:
-                word += char
-                if char == " ":
-                    pieces.append(word)
-                    word = ""
-            return [*pieces, word] if word else pieces
-        count = max(1, min(count, len(answer)))
-        size, extra = divmod(len(answer), count)
-        pieces, start = [], 0
-        for i in range(count):
-            end = start + size + (1 if i < extra else 0)
-            pieces.append(answer[start:end])
-            start = end
-        return pieces
+        return text_pieces(self.answer, self.reply.chunks)
 
     def _chunk(self, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
         chunk = {
@@ -210,6 +191,28 @@ class Rendered:
             yield self._chunk({"content": ""}, self.finish_reason)
         if reply.done:
             yield b"data: [DONE]\n\n"
+
+
+def text_pieces(answer: str, count: int | None) -> list[str]:
+    """``answer`` split for streaming: in ``count`` pieces, or one per word (with its space)."""
+    if not answer:
+        return []
+    if count is None:
+        pieces, word = [], ""
+        for char in answer:
+            word += char
+            if char == " ":
+                pieces.append(word)
+                word = ""
+        return [*pieces, word] if word else pieces
+    count = max(1, min(count, len(answer)))
+    size, extra = divmod(len(answer), count)
+    pieces, start = [], 0
+    for i in range(count):
+        end = start + size + (1 if i < extra else 0)
+        pieces.append(answer[start:end])
+        start = end
+    return pieces
 
 
 def failure_event(message: str) -> bytes:

@@ -75,7 +75,7 @@ def check_reply_fields(fields: Mapping[str, Any]) -> None:
         value = fields[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")
-    for name in ("usage", "stream_error", "headers"):
+    for name in ("usage", "stream_error", "headers", "error"):
         value = fields[name]
         if value is not None and not isinstance(value, Mapping):
             raise TypeError(f"{name} must be a dict, got {_named(value)}")

@@ -60,9 +60,9 @@ async def write_events(
     keepalive: bytes,
     write_size: int | None,
 ) -> None:
-    """A 200 event stream: ``reply.keepalives`` copies of ``keepalive``, then ``events`` with
-    the reply's faults (``drop`` after N events, ``stall``, ``chunk_delay``), each event in
-    writes of ``write_size`` bytes when set."""
+    """A 200 event stream: ``reply.keepalives`` copies of ``keepalive`` (none when it is empty:
+    the events place their own), then ``events`` with the reply's faults (``drop`` after N
+    events, ``stall``, ``chunk_delay``), each event in writes of ``write_size`` bytes when set."""
     stream_headers = {
         "Content-Type": "text/event-stream",
         "Cache-Control": "no-cache",
@@ -70,7 +70,7 @@ async def write_events(
         **headers,
     }
     writer.write(response_head(200, stream_headers))
-    for _ in range(reply.keepalives):
+    for _ in range(reply.keepalives if keepalive else 0):
         writer.write(chunked(keepalive))
     await writer.drain()
     for count, event in enumerate(events):

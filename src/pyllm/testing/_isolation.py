@@ -1,5 +1,5 @@
-"""Clients of the fake server keep to themselves: the server's URL and key, and a model cache
-of their own, so a refresh against the fake never reads or writes the user's cache."""
+"""Clients of the fake servers keep to themselves: the server's URL and key, and a model cache
+of their own, so a refresh against a fake never reads or writes the user's cache."""
 
 from __future__ import annotations
 
@@ -11,27 +11,26 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..client import Client
-    from ._openrouter import FakeOpenRouter
+    from ._server import FakeServer
 
 __all__ = ["fake_client"]
 
-_CACHES: weakref.WeakKeyDictionary[FakeOpenRouter, Path] = weakref.WeakKeyDictionary()
+_CACHES: weakref.WeakKeyDictionary[FakeServer, Path] = weakref.WeakKeyDictionary()
 
 
-def fake_client(server: FakeOpenRouter, settings: dict[str, Any]) -> Client:
-    """A :class:`pyllm.Client` for ``server``; ``settings`` override the defaults."""
+def fake_client(server: FakeServer, settings: dict[str, Any]) -> Client:
+    """A :class:`pyllm.Client` for ``server``; ``settings`` (the server's URL and key, and the
+    caller's) override the defaults."""
     from ..client import Client
 
     defaults = {
-        "openrouter_api_key": server.api_key or "sk-or-fake-key",
-        "openrouter_base_url": server.url,
         "models_cache_path": str(_private_cache(server)),
         "allow_private_downloads": True,  # its files are on 127.0.0.1
     }
     return Client(**{**defaults, **settings})
 
 
-def _private_cache(server: FakeOpenRouter) -> Path:
+def _private_cache(server: FakeServer) -> Path:
     """One temporary cache file per server (shared by its clients), removed with the server."""
     path = _CACHES.get(server)
     if path is None:

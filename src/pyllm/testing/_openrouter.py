@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._chat_completions import Rendered, failure_event
-from ._isolation import fake_client
 from ._media import TINY_PNG_URL, embeddings_reply, images_reply, wants_image
 from ._replies import Reply, body_bytes
 from ._server import FakeServer
@@ -18,17 +17,17 @@ __all__ = ["FakeOpenRouter", "OpenRouterDialect"]
 
 
 class OpenRouterDialect:
-    """How the fake server speaks OpenRouter (see :class:`~pyllm.testing._server.Dialect`)."""
+    """How the fake server speaks OpenRouter (see :class:`~pyllm.testing._dialect.Dialect`)."""
 
     name = "openrouter"
     base_path = "/api/v1"
     chat_path = "/chat/completions"
     keepalive = b": OPENROUTER PROCESSING\n\n"
 
-    def denied(self, request: RecordedRequest, api_key: str) -> Reply | None:
-        """A 401 like OpenRouter's for a missing or wrong bearer key."""
+    def denied(self, request: RecordedRequest, api_key: str | None) -> Reply | None:
+        """A 401 like OpenRouter's for a missing or wrong bearer key (any key without one)."""
         said = request.headers.get("authorization")
-        if said == f"Bearer {api_key}":
+        if api_key is None or said == f"Bearer {api_key}":
             return None
         text = "Missing Authentication header" if said is None else "Invalid API key"
         return Reply(status=401, body={"error": {"message": text, "code": 401}})
@@ -51,6 +50,12 @@ class OpenRouterDialect:
             return Reply(body=models_listing(request.query))
         return Reply(status=404, body={"error": {"message": f"no route for {path}", "code": 404}})
 
+    def prepare(self, reply: Reply, request: RecordedRequest) -> Reply:
+        """An ``error()`` reply's envelope: ``{"error": {"message", "code", "metadata"}}``."""
+        if reply.error is not None and reply.body is None:
+            return reply.but(body={"error": dict(reply.error)})
+        return reply
+
     def render(self, reply: Reply, request: RecordedRequest) -> Rendered:
         return Rendered(reply, request.json if isinstance(request.json, dict) else {})
 
@@ -59,6 +64,9 @@ class OpenRouterDialect:
 
     def failure_event(self, message: str) -> bytes:
         return failure_event(message)
+
+    def client_settings(self, url: str, api_key: str | None) -> dict[str, Any]:
+        return {"openrouter_api_key": api_key or "sk-or-fake-key", "openrouter_base_url": url}
 
 
 class FakeOpenRouter(FakeServer):
@@ -87,17 +95,10 @@ class FakeOpenRouter(FakeServer):
         write_size: int | None = None,
     ) -> None:
         super().__init__(
-            OpenRouterDialect(), host=host, port=port, api_key=api_key, write_size=write_size
+            OpenRouterDialect(),
+            host=host,
+            port=port,
+            api_key=api_key,
+            write_size=write_size,
+            model=model,
         )
-        self.model = model
-
-    def client(self, **settings: Any) -> Any:
-        """A :class:`pyllm.Client` pointed at this server (closed when the server stops), with a
-        model cache of its own (never the user's) unless ``models_cache_path`` is given."""
-        client = fake_client(self, settings)
-        self._clients.append(client)
-        return client
-
-    def chat(self, model: str | None = None, **settings: Any) -> Any:
-        """A :class:`pyllm.Chat` on a fresh client pointed at this server."""
-        return self.client(**settings).chat(model or self.model, provider="openrouter")

@@ -3,7 +3,8 @@
 A :class:`Reply` describes one response: text (streamed in ``chunks`` pieces when the request
 streams), reasoning, tool calls, usage, or an error status, a mid-stream error, a raw body, a
 delay, a stall or a dropped connection. How it looks on the wire is the job of the API the
-server speaks (:mod:`pyllm.testing._chat_completions` for the fake OpenRouter).
+server speaks (:mod:`pyllm.testing._chat_completions` for the fake OpenRouter,
+:mod:`pyllm.testing._messages` for the fake Anthropic).
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class Reply:
     ``write_size`` sends the body in pieces of that many bytes (chunked), to exercise decoders;
     with ``chunk_delay`` the pieces come that many seconds apart (a body that trickles in).
     ``upstream`` is who the reply says served it (``"pyllm.testing"`` unless you script one).
+    ``error`` (``message``, ``code``, ``metadata``) is an error answer the server writes in its
+    API's envelope (what :func:`error` makes).
     Fields are checked when the reply is made: a wrong type is a ``TypeError`` right there.
     """
 
@@ -87,6 +90,7 @@ class Reply:
     stall_after: int = 0
     repeat: int = 1
     write_size: int | None = None
+    error: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tool_calls", tool_calls_tuple(self.tool_calls, ToolCallSpec))
@@ -119,7 +123,10 @@ def error(
     retry_after: float | str | None = None,
     **options: Any,
 ) -> Reply:
-    """An OpenRouter error envelope with ``status`` (``Retry-After`` when given)."""
+    """An error answer with ``status`` (``Retry-After`` when given), in the envelope of the API
+    the server speaks: OpenRouter's ``{"error": {"message", "code", "metadata"}}``, Anthropic's
+    ``{"type": "error", "error": {"type", "message"}}`` (its type from the status, or ``code``
+    when that is a string such as ``"overloaded_error"``)."""
     headers = dict(options.pop("headers", {}))
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
@@ -129,7 +136,7 @@ def error(
     }
     if metadata is not None:
         envelope["metadata"] = dict(metadata)
-    return Reply(status=status, body={"error": envelope}, headers=headers, **options)
+    return Reply(status=status, error=envelope, headers=headers, **options)
 
 
 def stream_error(code: int | str, message: str = "", *, after: int = 1, **options: Any) -> Reply:

@@ -2,9 +2,10 @@
 only) with scripted replies, routes, faults and a record of the requests.
 
 It runs on its own thread and event loop, so sync and async clients in the same process can
-talk to it through real sockets. What it speaks is its :class:`Dialect`: default answers,
-authentication, and how a scripted :class:`~pyllm.testing.Reply` looks on that API's wire
-(:class:`~pyllm.testing.FakeOpenRouter` speaks OpenRouter's).
+talk to it through real sockets. What it speaks is its :class:`Dialect` (``_dialect.py``):
+default answers, authentication, and how a scripted :class:`~pyllm.testing.Reply` looks on that
+API's wire (:class:`~pyllm.testing.FakeOpenRouter` speaks OpenRouter's,
+:class:`~pyllm.testing.FakeAnthropic` Anthropic's).
 """
 
 from __future__ import annotations
@@ -13,61 +14,19 @@ import asyncio
 import contextlib
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
+from ._dialect import Dialect, Rendering
 from ._faults import before_answering, write_body, write_events
 from ._http1 import Aborted, ClientLeft, RecordedRequest, read_request, reset, write_plain
+from ._isolation import fake_client
 from ._replies import Reply, body_bytes
 
 __all__ = ["Dialect", "FakeServer", "Rendering"]
 
 Handler = Callable[[RecordedRequest], Reply | None]
 Server = TypeVar("Server", bound="FakeServer")
-
-
-class Rendering(Protocol):
-    """One scripted reply rendered for one request."""
-
-    @property
-    def headers(self) -> Mapping[str, str]: ...
-
-    def json_body(self) -> bytes:
-        """The whole answer, for a request that does not stream."""
-        ...
-
-    def sse_events(self) -> Iterator[bytes]:
-        """The answer as server-sent events (without keep-alives)."""
-        ...
-
-
-class Dialect(Protocol):
-    """What makes a :class:`FakeServer` speak one API."""
-
-    name: str  # names the server's thread
-    base_path: str  # what ``server.url`` ends with: "/api/v1"
-    chat_path: str  # the default path of ``reply()`` and ``pending()``
-    keepalive: bytes  # what a stream starts with (an SSE comment, a ping event)
-
-    def denied(self, request: RecordedRequest, api_key: str) -> Reply | None:
-        """The answer to a request without the server's key (``None``: let it through)."""
-        ...
-
-    def default_reply(self, request: RecordedRequest) -> Reply:
-        """The answer when nothing was scripted for the request."""
-        ...
-
-    def render(self, reply: Reply, request: RecordedRequest) -> Rendering:
-        """How ``reply`` looks on this API's wire (when it has no ``body`` of its own)."""
-        ...
-
-    def failure_body(self, message: str) -> bytes:
-        """The error body of a 500 for an exception inside the server."""
-        ...
-
-    def failure_event(self, message: str) -> bytes:
-        """The in-band error event for an exception while rendering a stream."""
-        ...
 
 
 class FakeServer:
@@ -86,8 +45,10 @@ class FakeServer:
         port: int = 0,
         api_key: str | None = None,
         write_size: int | None = None,
+        model: str = "",
     ) -> None:
         self.dialect = dialect
+        self.model = model  # what ``chat()`` talks to unless told otherwise
         self.host = host
         self.port = port
         self.api_key = api_key
@@ -111,7 +72,8 @@ class FakeServer:
 
     def reply(self, *replies: Reply, path: str | None = None) -> None:
         """Queue replies (first in, first out) for requests whose path ends with ``path``
-        (default: the chat endpoint, ``/chat/completions`` on OpenRouter)."""
+        (default: the chat endpoint: ``/chat/completions`` on OpenRouter, ``/messages`` on
+        Anthropic)."""
         with self._lock:
             queue = self._queues.setdefault(path or self.dialect.chat_path, deque())
             for reply in replies:
@@ -210,6 +172,18 @@ class FakeServer:
         self._thread = None
         self._loop = None
 
+    def client(self, **settings: Any) -> Any:
+        """A :class:`pyllm.Client` pointed at this server (closed when the server stops), with a
+        model cache of its own (never the user's) unless ``models_cache_path`` is given."""
+        defaults = self.dialect.client_settings(self.url, self.api_key)
+        client = fake_client(self, {**defaults, **settings})
+        self._clients.append(client)
+        return client
+
+    def chat(self, model: str | None = None, **settings: Any) -> Any:
+        """A :class:`pyllm.Chat` on a fresh client pointed at this server."""
+        return self.client(**settings).chat(model or self.model, provider=self.dialect.name)
+
     def __enter__(self: Server) -> Server:
         return self.start()
 
@@ -258,16 +232,16 @@ class FakeServer:
     async def _respond(
         self, request: RecordedRequest, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> bool:
-        if self.api_key is not None:
-            denied = self.dialect.denied(request, self.api_key)
-            if denied is not None:
-                body = body_bytes(denied.body if denied.body is not None else b"")
-                content_type = denied.content_type or "application/json"
-                await write_plain(writer, denied.status, body, content_type, denied.headers)
-                return True
+        denied = self.dialect.denied(request, self.api_key)
+        if denied is not None:
+            body = body_bytes(denied.body if denied.body is not None else b"")
+            content_type = denied.content_type or "application/json"
+            await write_plain(writer, denied.status, body, content_type, denied.headers)
+            return True
         reply = self._next_reply(request)
         if reply is None:
             reply = self.dialect.default_reply(request)
+        reply = self.dialect.prepare(reply, request)
         await before_answering(reply, reader, writer)
         if reply.body is not None or reply.status != 200:
             body = body_bytes(reply.body if reply.body is not None else b"")
