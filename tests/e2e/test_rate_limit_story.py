@@ -2,95 +2,49 @@
 ``OPENROUTER_API_KEY`` set, ``pyllm.chat("claude-haiku-4-5")`` talks to Anthropic directly; when
 Anthropic answers 429, 529 or 5xx, the same conversation (history, tools, thinking, files)
 continues on ``anthropic/claude-haiku-4.5`` through OpenRouter, and the next turn is Anthropic's
-again. Both sides are servers on 127.0.0.1, reached through real sockets.
-
-The Anthropic side is a stand-in, :class:`AnthropicStandIn` below, until
-``pyllm.testing.FakeAnthropic`` (issue 13c) is on main: a fake server whose ``/messages`` answers
-in Anthropic's format.
+again. Both sides are ``pyllm.testing`` fakes on 127.0.0.1 (``FakeAnthropic`` checks what it is
+sent as the real API does, thinking signatures included), reached through real sockets.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 import pyllm
-from pyllm.testing import FakeOpenRouter, Reply, text, tool_call
-from tests.unit.test_anthropic_protocol import SIGNED, answer, anthropic_events
+from pyllm.testing import FakeAnthropic, FakeOpenRouter, error, text, tool_call
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from pyllm.testing import RecordedRequest
-
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 8
+THOUGHT = "Paris: I should look it up."
 FAULTS = {
-    429: ("rate_limit_error", pyllm.RateLimitError),
-    529: ("overloaded_error", pyllm.OverloadedError),
-    503: ("api_error", pyllm.ServiceUnavailableError),
-    500: ("api_error", pyllm.ServerError),
+    429: pyllm.RateLimitError,
+    529: pyllm.OverloadedError,
+    503: pyllm.ServiceUnavailableError,
+    500: pyllm.ServerError,
 }
-
-
 SIGNED_DETAIL = {
     "type": "reasoning.text",
-    "text": SIGNED["thinking"],
-    "signature": SIGNED["signature"],
+    "text": THOUGHT,
+    "signature": FakeAnthropic.signature(THOUGHT),
     "format": "anthropic-claude-v1",
     "index": 0,
 }
 """Turn 1's thinking as a reasoning detail (what OpenRouter gets back)."""
 
 
-class AnthropicStandIn:
-    """Answers ``POST /messages`` with scripted Anthropic bodies (as JSON, or as the event
-    stream of the same answer when the request streams) or error replies."""
-
-    def __init__(self) -> None:
-        self.server = FakeOpenRouter()
-        self.script: deque[dict[str, Any] | Reply] = deque()
-
-    def __enter__(self) -> AnthropicStandIn:
-        self.server.start()
-        self.server.route("/messages", self._answer)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        return self.server.requests
-
-    def reply(self, *items: dict[str, Any] | Reply) -> None:
-        self.script.extend(items)
-
-    def _answer(self, request: RecordedRequest) -> Reply:
-        item = self.script.popleft()
-        if isinstance(item, Reply):
-            return item
-        if isinstance(request.json, dict) and request.json.get("stream"):
-            return Reply(body=anthropic_events(item), content_type="text/event-stream")
-        return Reply(body=item)
-
-
-def fault(status: int) -> Reply:
-    kind = FAULTS[status][0]
-    body = {"type": "error", "error": {"type": kind, "message": f"fake {kind}"}}
-    return Reply(status=status, body=body, headers={"retry-after": "0", "request-id": "req_1"})
+def fault(status: int) -> Any:
+    return error(status, f"fake {status}", retry_after=0)
 
 
 @pytest.fixture
-def sides(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[AnthropicStandIn, FakeOpenRouter]]:
+def sides(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeAnthropic, FakeOpenRouter]]:
     """Both keys and both base URLs in the environment, as a user would have them."""
-    with AnthropicStandIn() as anthropic, FakeOpenRouter() as openrouter:
+    with FakeAnthropic() as anthropic, FakeOpenRouter() as openrouter:
         monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-story")
         monkeypatch.setenv("ANTHROPIC_BASE_URL", anthropic.url)
         monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-story")
@@ -98,6 +52,7 @@ def sides(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[AnthropicStandIn, F
         monkeypatch.setattr("pyllm.client._default", None)  # the default client reads them
         yield anthropic, openrouter
         pyllm.default_client().close()
+        assert not anthropic.errors and not openrouter.errors
 
 
 @pyllm.tool
@@ -121,7 +76,7 @@ def talk(chat: pyllm.Chat, mode: str, prompt: str, **options: Any) -> pyllm.Mess
 @pytest.mark.parametrize("mode", ["sync", "async", "stream"])
 @pytest.mark.parametrize("status", FAULTS)
 def test_rate_limited_by_anthropic_the_conversation_goes_on_through_openrouter(
-    sides: tuple[AnthropicStandIn, FakeOpenRouter], status: int, mode: str
+    sides: tuple[FakeAnthropic, FakeOpenRouter], status: int, mode: str
 ) -> None:
     anthropic, openrouter = sides
     chat = pyllm.chat("claude-haiku-4-5")
@@ -132,14 +87,13 @@ def test_rate_limited_by_anthropic_the_conversation_goes_on_through_openrouter(
     chat.on_fallback(lambda error, a, b: moves.append((type(error), str(a), str(b))))
 
     # 1. Anthropic answers: thinking (signed), a tool call, then the answer
-    call = {"type": "tool_use", "id": "toolu_1", "name": "weather", "input": {"city": "Paris"}}
     anthropic.reply(
-        answer(SIGNED, call, stop="tool_use"), answer({"type": "text", "text": "15°C."})
+        tool_call("weather", {"city": "Paris"}, id="toolu_1", reasoning=THOUGHT), text("15°C.")
     )
     first = talk(chat, mode, "Weather in Paris?")
     assert (first.provider, first.model, first.content) == (
         "anthropic",
-        "claude-haiku-4-5-20251001",
+        "claude-haiku-4-5",
         "15°C.",
     )
 
@@ -151,7 +105,7 @@ def test_rate_limited_by_anthropic_the_conversation_goes_on_through_openrouter(
     assert second.content == "A red square."
     assert moves == [
         (
-            FAULTS[status][1],
+            FAULTS[status],
             "claude-haiku-4-5 via anthropic",
             "anthropic/claude-haiku-4.5 via openrouter",
         )
@@ -189,7 +143,7 @@ def test_rate_limited_by_anthropic_the_conversation_goes_on_through_openrouter(
     ]
 
     # 3. The next turn is Anthropic's again, with what OpenRouter answered in its history
-    anthropic.reply(answer({"type": "text", "text": "You're welcome."}))
+    anthropic.reply(text("You're welcome."))
     third = talk(chat, mode, "Thanks!")
     assert (third.provider, third.content) == ("anthropic", "You're welcome.")
     assert len(openrouter.requests) == 1 and len(moves) == 1
@@ -200,7 +154,15 @@ def test_rate_limited_by_anthropic_the_conversation_goes_on_through_openrouter(
         {"role": "user", "content": [{"type": "text", "text": "Weather in Paris?"}]},
         {
             "role": "assistant",
-            "content": [{k: SIGNED[k] for k in ("type", "thinking", "signature")}, call],
+            "content": [
+                {"type": "thinking", "thinking": THOUGHT, "signature": SIGNED_DETAIL["signature"]},
+                {
+                    "type": "tool_use",
+                    "id": "toolu_1",
+                    "name": "weather",
+                    "input": {"city": "Paris"},
+                },
+            ],
         },
         {
             "role": "user",
@@ -240,7 +202,7 @@ def test_rate_limited_by_anthropic_the_conversation_goes_on_through_openrouter(
 
 
 def test_a_tool_round_begun_on_openrouter_ends_on_anthropic(
-    sides: tuple[AnthropicStandIn, FakeOpenRouter],
+    sides: tuple[FakeAnthropic, FakeOpenRouter],
 ) -> None:
     """Each answer of a tool loop starts from the chat's own route: after OpenRouter's tool
     call, Anthropic (back again) gets the call and its result, with OpenRouter's call id made to
@@ -248,7 +210,7 @@ def test_a_tool_round_begun_on_openrouter_ends_on_anthropic(
     anthropic, openrouter = sides
     chat = pyllm.chat("claude-haiku-4-5").with_fallbacks(via="openrouter").with_tools(weather)
     chat.with_retries(0)
-    anthropic.reply(fault(429), answer({"type": "text", "text": "Oslo: 15°C."}))
+    anthropic.reply(fault(429), text("Oslo: 15°C."))
     openrouter.reply(tool_call("weather", {"city": "Oslo"}, id="call:oslo.1"))
     reply = chat.ask("Weather in Oslo?")
     assert (reply.provider, reply.content) == ("anthropic", "Oslo: 15°C.")
@@ -283,12 +245,11 @@ def test_a_tool_round_begun_on_openrouter_ends_on_anthropic(
 
 
 def test_errors_that_are_the_callers_do_not_fall_back(
-    sides: tuple[AnthropicStandIn, FakeOpenRouter],
+    sides: tuple[FakeAnthropic, FakeOpenRouter],
 ) -> None:
     anthropic, openrouter = sides
     chat = pyllm.chat("claude-haiku-4-5").with_fallbacks(via="openrouter")
-    bad = {"type": "error", "error": {"type": "invalid_request_error", "message": "bad"}}
-    anthropic.reply(Reply(status=400, body=bad))
+    anthropic.reply(error(400, "bad"))
     with pytest.raises(pyllm.BadRequestError):
         chat.ask("Hi")
     assert openrouter.requests == [] and chat.messages == []

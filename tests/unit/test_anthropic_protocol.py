@@ -1,8 +1,7 @@
 """The Anthropic Messages protocol on its own: rendering, blocking and streamed answers (which
 must give equal messages), errors, stop reasons, usage. Pure: no sockets.
 
-``anthropic_events(body)`` spells a blocking answer as the event stream Anthropic sends for it
-(the end-to-end story test serves it too).
+``anthropic_events(body)`` spells a blocking answer as the event stream Anthropic sends for it.
 """
 
 from __future__ import annotations
@@ -449,3 +448,20 @@ def test_params_are_merged_last_stop_sequences_included() -> None:
         5,
         {"user_id": "u1"},
     )
+
+
+def test_nothing_reaches_the_caller_before_content() -> None:
+    """``message_start`` is held for the first chunk with something in it, so an error event
+    right after it finds nothing delivered (the driver may retry) and no partial answer."""
+    start = anthropic_events(answer({"type": "text", "text": "x"})).split(b"event: ping")[0]
+    parser = StreamParser(PROTOCOL)
+    parser.expect("text/event-stream")
+    assert parser.feed(start) == []
+    with pytest.raises(pyllm.OverloadedError) as caught:
+        parser.feed(event("error", error={"type": "overloaded_error", "message": "Overloaded"}))
+    assert caught.value.partial is None
+    first = StreamParser(PROTOCOL)
+    first.expect("text/event-stream")
+    chunks = first.feed(anthropic_events(answer({"type": "text", "text": "Hello"})))
+    assert chunks[0].content == "Hel" and chunks[0].id == "msg_1"
+    assert chunks[0].model == "claude-haiku-4-5-20251001" and chunks[0].usage is not None

@@ -46,7 +46,15 @@ _TOOL, _STRUCTURED = "tool_use", "structured"
 class AnthropicStream:
     """Reads the events of one stream; a new stream needs a new reader."""
 
-    __slots__ = ("_blocks", "_calls", "_parse_error", "_usage", "_with_json", "provider")
+    __slots__ = (
+        "_blocks",
+        "_calls",
+        "_parse_error",
+        "_pending",
+        "_usage",
+        "_with_json",
+        "provider",
+    )
 
     def __init__(self, provider: str, parse_error: Callable[[Any], ErrorDetails]) -> None:
         self.provider = provider
@@ -55,6 +63,7 @@ class AnthropicStream:
         self._with_json: set[int] = set()  # tool blocks whose input arrived in pieces
         self._calls = 0  # real tool calls seen (not the structured-output tool)
         self._usage: dict[str, Any] = {}
+        self._pending: dict[str, Any] | None = None  # message_start's model, id and usage
 
     def is_end(self, event: ServerSentEvent) -> bool:
         name = event[1]
@@ -75,7 +84,8 @@ class AnthropicStream:
         if kind == "content_block_stop":
             return self._stop(data)
         if kind == "message_start":
-            return self._message_start(data)
+            self._message_start(data)
+            return None
         if kind == "message_delta":
             return self._message_delta(data)
         if kind == "error":
@@ -84,15 +94,17 @@ class AnthropicStream:
 
     # ---- events ---------------------------------------------------------------------------
 
-    def _message_start(self, data: Mapping[str, Any]) -> Chunk:
+    def _message_start(self, data: Mapping[str, Any]) -> None:
+        """Kept for the first chunk with something in it: a stream that fails before any
+        content has sent the caller nothing, so it may be retried."""
         message = data.get("message")
         message = message if isinstance(message, Mapping) else {}
-        values = self._values(data)
         model, message_id = message.get("model"), message.get("id")
-        values["model"] = model if isinstance(model, str) else None
-        values["id"] = message_id if isinstance(message_id, str) else None
-        values["usage"] = self._add_usage(message.get("usage"))
-        return new_chunk(values)
+        self._pending = {
+            "model": model if isinstance(model, str) else None,
+            "id": message_id if isinstance(message_id, str) else None,
+            "usage": self._add_usage(message.get("usage")),
+        }
 
     def _start(self, data: Mapping[str, Any]) -> Chunk | None:
         index, block = _index(data), data.get("content_block")
@@ -114,17 +126,17 @@ class AnthropicStream:
                     name=name if isinstance(name, str) else None,
                 ),
             )
-            return new_chunk(values)
+            return self._chunk(values)
         self._blocks[index] = kind if isinstance(kind, str) else "other"
         if kind == "text" and isinstance(block.get("text"), str) and block["text"]:
             values["content"] = block["text"]
-            return new_chunk(values)
+            return self._chunk(values)
         detail = thinking_detail(block, index)
         if detail is None:
             return None  # server tools' blocks, and blocks added later
         values["reasoning_details"] = (detail,)
         values["reasoning"] = detail.get("text", "")
-        return new_chunk(values)
+        return self._chunk(values)
 
     def _delta(self, data: Mapping[str, Any]) -> Chunk | None:
         index, delta = _index(data), data.get("delta")
@@ -151,7 +163,7 @@ class AnthropicStream:
             values["reasoning_details"] = (_detail(index, signature=_text(delta.get("signature"))),)
         else:
             return None  # citations_delta and deltas added later
-        return new_chunk(values)
+        return self._chunk(values)
 
     def _stop(self, data: Mapping[str, Any]) -> Chunk | None:
         """A tool call whose input never arrived in pieces has the input ``{}`` (as a blocking
@@ -165,7 +177,7 @@ class AnthropicStream:
             values["content"] = "{}"
         else:
             values["tool_call_deltas"] = (ToolCallDelta(index=index, arguments="{}"),)
-        return new_chunk(values)
+        return self._chunk(values)
 
     def _message_delta(self, data: Mapping[str, Any]) -> Chunk:
         delta = data.get("delta")
@@ -176,7 +188,7 @@ class AnthropicStream:
         values["native_finish_reason"] = stop if isinstance(stop, str) else None
         if data.get("usage") is not None:
             values["usage"] = self._add_usage(data.get("usage"))
-        return new_chunk(values)
+        return self._chunk(values)
 
     # ---- helpers --------------------------------------------------------------------------
 
@@ -186,6 +198,16 @@ class AnthropicStream:
         if isinstance(usage, Mapping):
             self._usage.update({k: v for k, v in usage.items() if v is not None})
         return parse_usage(dict(self._usage)) if self._usage else None
+
+    def _chunk(self, values: dict[str, Any]) -> Chunk:
+        """A chunk, with what ``message_start`` said when it is the stream's first."""
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            for key, value in pending.items():
+                if values[key] is None:
+                    values[key] = value
+        return new_chunk(values)
 
     def _values(self, data: Mapping[str, Any]) -> dict[str, Any]:
         values = dict(CHUNK_DEFAULTS)
