@@ -2,10 +2,12 @@
 values out. Pure, with the state of one stream: which content block each delta belongs to (a
 block says its type once, when it starts) and the usage reported so far.
 
-Events: ``message_start`` (model, id, input usage), ``content_block_start`` / ``_delta`` /
-``_stop`` (``text_delta``, ``input_json_delta``, ``thinking_delta``, ``signature_delta``;
-``citations_delta`` and server tools' blocks are skipped), ``message_delta`` (stop reason, final
-usage), ``message_stop`` (the end), ``ping``, and ``error`` (raised as the class for its type).
+Events: ``message_start`` (model, id and input usage, carried by the first chunk with something
+in it, so a stream that fails before any content has delivered nothing and may be retried),
+``content_block_start`` / ``_delta`` / ``_stop`` (``text_delta``, ``input_json_delta``,
+``thinking_delta``, ``signature_delta``; ``citations_delta`` and server tools' blocks are
+skipped), ``message_delta`` (stop reason, final usage), ``message_stop`` (the end), ``ping``,
+and ``error`` (raised as the class for its type).
 
 >>> from pyllm.protocols.base import ServerSentEvent
 >>> reader = AnthropicStream("anthropic", lambda body: None)
