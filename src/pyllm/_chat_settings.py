@@ -9,13 +9,14 @@ history and the calls.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._chat_options import ChatOptions, fallback_targets
 from ._engine.exchange import Hooks
 from ._engine.toolbox import Toolbox
 from ._routes import Route
+from .errors import ConfigurationError
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -34,6 +35,11 @@ class ChatSettings:
     """The ``with_*`` and ``on_*`` methods of :class:`~pyllm.Chat`. Argument mistakes raise at
     once: a wrong type ``TypeError``, a value out of range :class:`~pyllm.ConfigurationError`,
     naming the argument and what it accepts."""
+
+    model: str
+    """The model of the chat's requests (see :class:`~pyllm.Chat`)."""
+    provider: str
+    """The provider it is asked on."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -163,19 +169,39 @@ class ChatSettings:
         self._options = self._options.without_caching()
         return self
 
-    def with_fallbacks(self, *routes: str | tuple[str, str] | Route) -> Self:
+    def with_fallbacks(
+        self, *routes: str | tuple[str, str] | Route, via: str | Sequence[str] | None = None
+    ) -> Self:
         """Models (or ``(model, provider)`` / ``pyllm.Route``) to use when the chat's model fails
         with a rate limit, server error, timeout or "no endpoints". On OpenRouter they also go in
         the request's ``models`` list so OpenRouter falls back within one request.
+
+        ``via="openrouter"`` (or several providers) means the chat's own model through those
+        providers, tried first, without repeating its id: each provider's own id for it.
 
         >>> import pyllm
         >>> chat = pyllm.chat("anthropic/claude-haiku-4.5").with_fallbacks("openai/gpt-4.1-mini")
         >>> [str(r) for r in chat.fallbacks]
         ['openai/gpt-4.1-mini via openrouter']
         """
-        resolved = [Route(*self._session.resolve(*target)) for target in fallback_targets(routes)]
+        targets = fallback_targets(routes)
+        if via is not None:
+            targets[:0] = [(self.model, provider) for provider in self._via(via)]
+        resolved = [Route(*self._session.resolve(*target)) for target in targets]
         self._options = self._options.with_fallbacks(tuple(resolved))
         return self
+
+    def _via(self, via: str | Sequence[str]) -> tuple[str, ...]:
+        providers = (via,) if isinstance(via, str) else tuple(via)
+        for provider in providers:
+            if not isinstance(provider, str):
+                raise TypeError(f"via names providers, e.g. via='openrouter'; got {provider!r}")
+            if provider == self.provider:
+                raise ConfigurationError(
+                    f"this chat already uses {provider}; via= names other providers to reach "
+                    f"{self.model} through"
+                )
+        return providers
 
     @property
     def fallbacks(self) -> tuple[Route, ...]:

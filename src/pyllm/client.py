@@ -87,7 +87,8 @@ class Client:
         return self
 
     def provider(self, name: str) -> Provider:
-        """The provider called ``name`` ("openrouter", "openai", or one you registered)."""
+        """The provider called ``name`` ("anthropic", "openrouter", "openai", or one you
+        registered)."""
         return self._session.provider(name)
 
     def configured_providers(self) -> list[str]:

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from ._chat_settings import ChatSettings
 from ._engine.exchange import Exchange
-from ._engine.flow import ChatPlan, chat_flow
+from ._engine.flow import ChatPlan, chat_flow, with_max_tokens
 from ._http.drive import adrive, drive
 from ._routes import Route
+from .errors import UnsupportedError
 from .message import Message, Usage
 from .streams import AsyncChatStream, ChatStream
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from ._engine.steps import Flow
     from ._session import Session
     from .content import Attachment
+    from .providers.base import Provider
 
 __all__ = ["Chat"]
 
@@ -119,6 +121,49 @@ class Chat(ChatSettings):
         """Switch model (and maybe provider) mid-conversation; the history is kept."""
         self.model, self.provider = self._session.resolve(model, provider)
         return self
+
+    # ---- counting (issue 13) ----------------------------------------------------------------
+
+    def count_tokens(
+        self, content: str | None = None, *, attachments: Sequence[Any] | None = None
+    ) -> int:
+        """The input tokens of the next request, counted by the provider: the history (plus
+        ``content`` and ``attachments`` when given), instructions, tools and thinking settings.
+        Nothing is added to ``messages``. Anthropic counts for free (``POST
+        /messages/count_tokens``); a provider without such an endpoint raises
+        :class:`~pyllm.UnsupportedError`."""
+        provider, path, payload = self._counting(content, attachments)
+        body = self._session.request(provider, path, payload)
+        return provider.parse_token_count(body)
+
+    async def acount_tokens(
+        self, content: str | None = None, *, attachments: Sequence[Any] | None = None
+    ) -> int:
+        """Async twin of :meth:`count_tokens`."""
+        provider, path, payload = self._counting(content, attachments)
+        body = await self._session.arequest(provider, path, payload)
+        return provider.parse_token_count(body)
+
+    def _counting(
+        self, content: str | None, attachments: Sequence[Any] | None
+    ) -> tuple[Provider, str, dict[str, Any]]:
+        provider = self._session.provider(self.provider)
+        first = self._user_message(content, attachments)
+        messages = (*self.messages, first) if first is not None else tuple(self.messages)
+        if not any(m.role != "system" for m in messages):
+            raise ValueError("nothing to count: pass a message, e.g. chat.count_tokens('Hello')")
+        template = self._options.request(self.model, self.toolbox, stream=False)
+        request = template.for_route(
+            self.model, messages, tool_choice=template.tool_choice, fallback_models=(), routing=None
+        )
+        request = with_max_tokens(request, provider, self._session)
+        found = provider.count_tokens_request(provider.protocol.render_chat(request))
+        if found is None:
+            raise UnsupportedError(
+                f"{provider.display_name} cannot count tokens before a request; a reply's "
+                "usage.input_tokens says how many a request had"
+            )
+        return (provider, *found)
 
     # ---- totals ---------------------------------------------------------------------------
 

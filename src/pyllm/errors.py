@@ -204,6 +204,12 @@ class APIError(Error):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"
 
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of the failed request (Anthropic's ``request-id``), for support."""
+        value = self.metadata.get("request_id")
+        return value if isinstance(value, str) else None
+
 
 class BadRequestError(APIError):
     hint = "the request was rejected as invalid; fix it before retrying"

@@ -502,3 +502,56 @@ SCENARIOS += [
         stream=True,
     ),
 ]
+
+# ---- issue 13 (h13a): Anthropic, and the rate-limit story with OpenRouter beside it -----------
+
+CLAUDE_VIA_OPENROUTER = (pyllm.Route("claude-haiku-4-5", "openrouter"),)
+
+SCENARIOS += [
+    *[
+        Scenario(
+            "Anthropic 429 on every retry, then the OpenRouter route answers",
+            (error(429, "rate limited", retry_after=0, repeat=4),),
+            "answer",
+            5,
+            stream=stream,
+            fallbacks=CLAUDE_VIA_OPENROUTER,
+            fake=FakeAnthropic,
+            openrouter=(ANSWER,),
+        )
+        for stream in (False, True)
+    ],
+    Scenario(
+        "Anthropic 529 (overloaded_error), then success",
+        (error(529, "Overloaded"), ANSWER),
+        "answer",
+        2,
+        fake=FakeAnthropic,
+    ),
+    Scenario(
+        "Anthropic event: error before any content, then success",
+        (stream_error(529, "Overloaded", after=0, text="x y"), ANSWER),
+        "answer",
+        2,
+        stream=True,
+        fake=FakeAnthropic,
+    ),
+    Scenario(
+        "Anthropic event: error after content (not retried)",
+        (stream_error(529, "Overloaded", after=2, text="a b c d"), ANSWER),
+        "OverloadedError",
+        1,
+        stream=True,
+        partial="a b ",
+        fake=FakeAnthropic,
+    ),
+    Scenario(
+        "Anthropic 400 with an OpenRouter route (never falls back)",
+        (error(400, "bad request"),),
+        "BadRequestError",
+        1,
+        fallbacks=CLAUDE_VIA_OPENROUTER,
+        fake=FakeAnthropic,
+        openrouter=(ANSWER,),
+    ),
+]

@@ -114,4 +114,4 @@ def test_the_names_load_no_provider() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert out.strip() == "openai openrouter []"  # the gateway last: direct keys serve first
+    assert out.strip() == "anthropic openrouter []"  # the gateway last: direct keys serve first

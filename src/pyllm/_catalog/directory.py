@@ -116,23 +116,40 @@ class HttpDirectory:
         return [p for p in chosen if p.name in names.configured or not p.models_need_key]
 
     def listings(self, providers: Iterable[str] | None) -> list[Listing]:
-        plan = self._plan(providers)
-        request = self._request
-        bodies = [
-            request(p, p.models_path, method="GET", authenticated=p.models_need_key) for p in plan
-        ]
-        return [_listing(p, body) for p, body in zip(plan, bodies, strict=True)]
+        listings = []
+        for provider in self._plan(providers):
+            pages: list[Any] = []
+            path: str | None = provider.models_path
+            while path is not None:  # every page of a paginated listing, in turn
+                auth = provider.models_need_key
+                pages.append(self._request(provider, path, method="GET", authenticated=auth))
+                path = _next_page(provider, pages)
+            listings.append(_listing(provider, pages))
+        return listings
 
     async def alistings(self, providers: Iterable[str] | None) -> list[Listing]:
-        plan = self._plan(providers)
-        arequest = self._arequest
-        bodies = [
-            await arequest(p, p.models_path, method="GET", authenticated=p.models_need_key)
-            for p in plan
-        ]
-        return [_listing(p, body) for p, body in zip(plan, bodies, strict=True)]
+        listings = []
+        for provider in self._plan(providers):
+            pages: list[Any] = []
+            path: str | None = provider.models_path
+            while path is not None:
+                auth = provider.models_need_key
+                pages.append(await self._arequest(provider, path, method="GET", authenticated=auth))
+                path = _next_page(provider, pages)
+            listings.append(_listing(provider, pages))
+        return listings
 
 
-def _listing(provider: Provider, body: Any) -> Listing:
-    models: Sequence[Model] = provider.parse_models(body)
+MAX_PAGES = 100
+"""A listing of more pages than this is cut there (a server that always says "more")."""
+
+
+def _next_page(provider: Provider, pages: list[Any]) -> str | None:
+    return provider.next_models_path(pages[-1]) if len(pages) < MAX_PAGES else None
+
+
+def _listing(provider: Provider, pages: Sequence[Any]) -> Listing:
+    models: list[Model] = []
+    for body in pages:
+        models.extend(provider.parse_models(body))
     return Listing(provider.name, provider.base_url, tuple(models), provider.complete_listing)

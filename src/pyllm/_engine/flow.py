@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .._frozen import copy_with
 from ..chunk import Chunk
 from .retry import Attempts, Deadline, RetryPolicy
 from .routing import Turn
@@ -40,13 +41,21 @@ if TYPE_CHECKING:
     from .exchange import Exchange
     from .toolbox import Toolbox
 
-__all__ = ["ChatPlan", "Services", "chat_flow", "request_flow", "request_for"]
+__all__ = [
+    "ChatPlan",
+    "Services",
+    "chat_flow",
+    "request_flow",
+    "request_for",
+    "with_max_tokens",
+]
 
 
 class Services(Protocol):
     """What a chat's flow needs from its session (never the session itself): providers by
-    name, the checks of new attachments, registry prices for answers without a cost, and what
-    the registry knows of a model (for providers that render by it)."""
+    name, the checks of new attachments, registry prices for answers without a cost, and what the
+    registry knows of a model (for providers that render by it, and the max output a provider
+    that needs ``max_tokens`` on every request sends by default)."""
 
     def provider(self, name: str) -> Provider: ...
 
@@ -183,7 +192,17 @@ def request_for(plan: ChatPlan, exchange: Exchange, turn: Turn) -> tuple[Provide
         routing=provider.chat_routing(template),
         model_info=known,
     )
-    return provider, request
+    return provider, with_max_tokens(request, provider, plan.services)
+
+
+def with_max_tokens(request: ChatRequest, provider: Provider, services: Services) -> ChatRequest:
+    """``request`` with the model's max output as ``max_tokens`` when the provider needs one
+    on every request and the chat set none (as it is when the registry does not know)."""
+    if request.max_tokens is not None or not provider.max_tokens_required:
+        return request
+    known = services.known(request.model, provider.name)
+    limit = known.max_output_tokens if known is not None else None
+    return request if limit is None else copy_with(request, {"max_tokens": limit})
 
 
 def _attempt(plan: ChatPlan, exchange: Exchange, turn: Turn) -> Send:

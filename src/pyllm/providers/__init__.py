@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ..config import Settings
+    from .anthropic import Anthropic as Anthropic
     from .base import Provider as Provider
     from .openai import OpenAI as OpenAI
     from .openai_compatible import OpenAICompatible as OpenAICompatible
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BUILTIN",
     "BUILTIN_PROVIDERS",
+    "Anthropic",
     "OpenAI",
     "OpenAICompatible",
     "OpenRouter",
@@ -38,6 +40,7 @@ __all__ = [
 ]
 
 BUILTIN: dict[str, tuple[str, str]] = {
+    "anthropic": ("anthropic", "Anthropic"),  # a vendor's own API before the gateway to it
     "openai": ("openai", "OpenAI"),
     **{preset.name: ("presets", "PresetProvider") for preset in PRESETS},
     "openrouter": ("openrouter", "OpenRouter"),  # the gateway comes last: see below
@@ -48,6 +51,7 @@ order: providers with their own API, then the OpenAI-compatible presets
 key for is served directly. To add one, see docs/providers/add-a-provider.md."""
 
 _CLASSES = {
+    "Anthropic": "anthropic",
     "Provider": "base",
     "OpenAI": "openai",
     "OpenAICompatible": "openai_compatible",

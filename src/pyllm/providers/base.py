@@ -13,7 +13,7 @@ from .._headers import parse_retry_after
 from .._json import JSONNestingError, loads
 from .._redact import is_credential_header, redact, split_credentials
 from ..config import Secret
-from ..errors import ConfigurationError, ErrorDetails
+from ..errors import ConfigurationError, ErrorDetails, InvalidResponseError
 from ..protocols.base import describe_body
 
 if TYPE_CHECKING:
@@ -66,6 +66,9 @@ class Provider:
     """True when the protocol renders differently per model from what the registry knows of
     it (``ChatRequest.model_info``; OpenAI's reasoning models): only then is the registry
     asked, once per request."""
+    max_tokens_required: ClassVar[bool] = False
+    """True when every chat request must say ``max_tokens`` (Anthropic): a chat without
+    ``with_max_tokens`` sends the model's max output from the registry."""
 
     def __init__(
         self,
@@ -131,6 +134,25 @@ class Provider:
         from ..protocols.model_listings import parse_model_ids
 
         return parse_model_ids(body, self.name)
+
+    def next_models_path(self, body: Any) -> str | None:
+        """Where the next page of a paginated listing is, after ``body`` (one page, already
+        parsed by :meth:`parse_models`); ``None``, the default, when there is none."""
+        return None
+
+    def count_tokens_request(self, payload: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """Where and what to send to count the input tokens of the chat request rendered as
+        ``payload`` (``chat.count_tokens()``); ``None``, the default: no such endpoint."""
+        return None
+
+    def parse_token_count(self, body: Any) -> int:
+        """The count a :meth:`count_tokens_request` answered (its ``input_tokens``)."""
+        count = body.get("input_tokens") if isinstance(body, Mapping) else None
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise InvalidResponseError(
+                "the token count has no input_tokens number", provider=self.name, raw=body
+            )
+        return count
 
     def chat_routing(self, request: ChatRequest) -> Mapping[str, Any] | None:
         """The routing preferences sent with ``request`` (``request.routing`` holds the chat's
