@@ -55,6 +55,8 @@ _EXPORTS: dict[str, str] = {
     "RateLimitError": "errors",
     "RedirectError": "errors",
     "Registry": "registry",
+    "RenderedRequest": "rendered",
+    "RequestEvent": "events",
     "RequestTimeoutError": "errors",
     "ServerError": "errors",
     "Route": "_routes",
@@ -155,6 +157,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from .errors import ToolError as ToolError
     from .errors import UnprocessableEntityError as UnprocessableEntityError
     from .errors import UnsupportedError as UnsupportedError
+    from .events import RequestEvent as RequestEvent
     from .image import Image as Image
     from .message import Message as Message
     from .message import ToolCall as ToolCall
@@ -165,6 +168,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from .registry import Models as Models
     from .registry import Registry as Registry
     from .registry import models as models
+    from .rendered import RenderedRequest as RenderedRequest
     from .streams import AsyncChatStream as AsyncChatStream
     from .streams import ChatStream as ChatStream
     from .tools import Halt as Halt

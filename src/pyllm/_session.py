@@ -19,13 +19,15 @@ from .providers import BUILTIN, builtin_factory  # the names only: providers loa
 
 if TYPE_CHECKING:
     import asyncio
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from ._catalog.directory import ProviderNames
     from ._engine.retry import RetryPolicy
     from ._engine.steps import Flow, Listener, T
     from ._http.transport import AsyncHttp, SyncHttp
+    from ._observers import RequestEvents
     from .content import Attachment
+    from .events import RequestEvent
     from .message import Message
     from .providers.base import Provider
     from .registry import Registry
@@ -36,6 +38,9 @@ DEFAULT_MODEL = "openai/gpt-4.1-mini"
 """The model ``pyllm.chat()`` uses when none is given (``PYLLM_DEFAULT_MODEL`` overrides)."""
 
 BUILTIN_NAMES = tuple(BUILTIN)
+
+EVERY_SESSION: list[Listener] = []
+"""Listeners of every client's calls: ``pyllm.instrument()`` adds its own here."""
 
 
 class Session:
@@ -57,7 +62,8 @@ class Session:
             weakref.WeakKeyDictionary()
         )
         self.listeners: list[Listener] = []
-        """Told about every attempt and tool run (:class:`~pyllm._engine.steps.Listener`)."""
+        """Told about every call, attempt and tool run (:class:`~pyllm._engine.steps.Listener`)."""
+        self._events: RequestEvents | None = None
 
     # ---- settings -------------------------------------------------------------------------
 
@@ -256,13 +262,13 @@ class Session:
         """Drive ``flow`` to its end on the sync pool; its result."""
         from ._http.drive import run  # here: a client that only lists models never loads it
 
-        return run(flow, self, self.listeners)
+        return run(flow, self, self.observers())
 
     async def arun(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its end on the running loop's pool; its result."""
         from ._http.drive import arun
 
-        return await arun(flow, self, self.listeners)
+        return await arun(flow, self, self.observers())
 
     def request(
         self,
@@ -307,6 +313,25 @@ class Session:
         deadline = Deadline(self.settings.total_timeout)
         send = Send(provider, path, payload, None, deadline, None, parse, method, authenticated)
         return request_flow(send, self.policy)
+
+    # ---- observers (issue 18) ----------------------------------------------------------
+
+    def observers(self, extra: Sequence[Listener] = ()) -> Sequence[Listener]:
+        """The listeners of a call: ``pyllm.instrument()``'s, this session's, then ``extra``
+        (a chat's); ``()`` when nothing listens."""
+        own = self.listeners
+        if not (EVERY_SESSION or own or extra):
+            return ()  # nothing listens: the drivers skip every notification
+        return (*EVERY_SESSION, *own, *extra)
+
+    def on_request(self, callback: Callable[[RequestEvent], object]) -> None:
+        """Call ``callback(event)`` after every HTTP attempt of this session."""
+        if self._events is None:
+            from ._observers import RequestEvents
+
+            self._events = RequestEvents()
+            self.listeners.append(self._events)
+        self._events.callbacks.append(callback)
 
     def close(self) -> None:
         """Close the sync connection pool."""

@@ -46,6 +46,8 @@ LAYERS = [
             *(f"pyllm._{m}" for m in ("headers", "routes", "pricing", "arguments")),
             "pyllm._status_codes",
             "pyllm._frozen",
+            "pyllm.events",  # issue 18: RequestEvent
+            "pyllm.rendered",  # issue 18: RenderedRequest
         ),
         may_import=(),
         forbidden=NETWORK,
@@ -81,13 +83,17 @@ LAYERS = [
             "pyllm._session",
             "pyllm._chat_options",
             "pyllm._chat_settings",
+            "pyllm._observers",  # issue 18: on_request
+            "pyllm._render",  # issue 18: chat.render
         ),
         may_import=BELOW_FACE,
     ),
     Layer(
         NAMESPACE,
         ("pyllm",),  # pyllm/__init__.py: names load lazily (by __getattr__), so it imports nothing
-        exceptions={("pyllm", "pyllm.testing"): "re-exported for type checkers only"},
+        exceptions={
+            ("pyllm", "pyllm.testing"): "re-exported for type checkers only",
+        },
     ),
     Layer(TESTING, ("pyllm.testing",), may_import=(NAMESPACE, FACE, *BELOW_FACE)),
     Layer(
