@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "Halt": "tools",
     "Image": "image",
     "IncompleteEmbeddingError": "embedding",
+    "Instrumentation": "_otel",
     "InvalidResponseError": "errors",
     "Message": "message",
     "Model": "model",
@@ -77,6 +78,7 @@ _EXPORTS: dict[str, str] = {
     "configure": "client",
     "default_client": "client",
     "embed": "client",
+    "instrument": "_otel",
     "models": "registry",
     "paint": "client",
     "tool": "tools",
@@ -115,6 +117,8 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from . import protocols as protocols
     from . import providers as providers
     from . import testing as testing
+    from ._otel import Instrumentation as Instrumentation
+    from ._otel import instrument as instrument
     from ._routes import Route as Route
     from ._routes import RouteAttempt as RouteAttempt
     from .chunk import Chunk as Chunk
