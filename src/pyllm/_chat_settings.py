@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from ._engine.steps import Listener
-    from ._observers import RequestEvents
     from ._session import Session
     from .events import RequestEvent
     from .message import Message
@@ -44,7 +43,6 @@ class ChatSettings:
         self.hooks = Hooks()
         self.toolbox = Toolbox()
         self.listeners: list[Listener] = []  # this chat's own (issue 18: on_request)
-        self._events: RequestEvents | None = None
 
     def with_temperature(self, temperature: float | None) -> Self:
         """Sampling temperature (0 to 2); ``None`` leaves it to the provider."""
@@ -251,10 +249,7 @@ class ChatSettings:
         >>> pyllm.chat("openai/gpt-4.1-mini").on_request(seen.append)
         Chat(model='openai/gpt-4.1-mini', provider='openrouter', messages=0)
         """
-        if self._events is None:
-            from ._observers import RequestEvents
+        from ._observers import add_request_callback
 
-            self._events = RequestEvents()
-            self.listeners.append(self._events)
-        self._events.callbacks.append(callback)
+        add_request_callback(self.listeners, callback)
         return self

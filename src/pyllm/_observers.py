@@ -19,7 +19,7 @@ from .message import Message
 if TYPE_CHECKING:
     from ._engine.steps import Call, Send, Sent
 
-__all__ = ["RequestEvents", "answer_of", "request_event"]
+__all__ = ["RequestEvents", "add_request_callback", "answer_of", "request_event"]
 
 
 def answer_of(call: Call, sent: Sent | None) -> Message | None:
@@ -80,3 +80,17 @@ class RequestEvents(Listener):
         event = request_event(call, send, sent, duration)
         for callback in self.callbacks:
             callback(event)
+
+
+def add_request_callback(
+    listeners: list[Listener], callback: Callable[[RequestEvent], object]
+) -> None:
+    """``on_request``: add ``callback`` to the :class:`RequestEvents` among ``listeners`` (a
+    client's or a chat's), adding one the first time."""
+    for listener in listeners:
+        if type(listener) is RequestEvents:
+            listener.callbacks.append(callback)
+            return
+    events = RequestEvents()
+    events.callbacks.append(callback)
+    listeners.append(events)

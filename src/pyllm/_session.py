@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from ._engine.retry import RetryPolicy
     from ._engine.steps import Flow, Listener, T
     from ._http.transport import AsyncHttp, SyncHttp
-    from ._observers import RequestEvents
     from .content import Attachment
     from .events import RequestEvent
     from .message import Message
@@ -63,7 +62,6 @@ class Session:
         )
         self.listeners: list[Listener] = []
         """Told about every call, attempt and tool run (:class:`~pyllm._engine.steps.Listener`)."""
-        self._events: RequestEvents | None = None
 
     # ---- settings -------------------------------------------------------------------------
 
@@ -326,12 +324,9 @@ class Session:
 
     def on_request(self, callback: Callable[[RequestEvent], object]) -> None:
         """Call ``callback(event)`` after every HTTP attempt of this session."""
-        if self._events is None:
-            from ._observers import RequestEvents
+        from ._observers import add_request_callback
 
-            self._events = RequestEvents()
-            self.listeners.append(self._events)
-        self._events.callbacks.append(callback)
+        add_request_callback(self.listeners, callback)
 
     def close(self) -> None:
         """Close the sync connection pool."""
