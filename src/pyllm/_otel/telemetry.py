@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from opentelemetry import context, trace
+from opentelemetry import context, metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from .. import __version__
@@ -118,8 +118,6 @@ class Telemetry(Listener):
         meter_provider: MeterProvider | None = None,
         capture_content: bool = False,
     ) -> None:
-        from opentelemetry import metrics
-
         self.tracer = trace.get_tracer("pyllm", __version__, tracer_provider, SCHEMA_URL)
         meter = metrics.get_meter("pyllm", __version__, meter_provider, SCHEMA_URL)
         self.capture_content = capture_content
