@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "Halt": "tools",
     "Image": "image",
     "IncompleteEmbeddingError": "embedding",
+    "Instrumentation": "_otel",
     "InvalidResponseError": "errors",
     "Message": "message",
     "Model": "model",
@@ -55,6 +56,8 @@ _EXPORTS: dict[str, str] = {
     "RateLimitError": "errors",
     "RedirectError": "errors",
     "Registry": "registry",
+    "RenderedRequest": "rendered",
+    "RequestEvent": "events",
     "RequestTimeoutError": "errors",
     "ServerError": "errors",
     "Route": "_routes",
@@ -75,6 +78,7 @@ _EXPORTS: dict[str, str] = {
     "configure": "client",
     "default_client": "client",
     "embed": "client",
+    "instrument": "_otel",
     "models": "registry",
     "paint": "client",
     "tool": "tools",
@@ -113,6 +117,8 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from . import protocols as protocols
     from . import providers as providers
     from . import testing as testing
+    from ._otel import Instrumentation as Instrumentation
+    from ._otel import instrument as instrument
     from ._routes import Route as Route
     from ._routes import RouteAttempt as RouteAttempt
     from .chunk import Chunk as Chunk
@@ -155,6 +161,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from .errors import ToolError as ToolError
     from .errors import UnprocessableEntityError as UnprocessableEntityError
     from .errors import UnsupportedError as UnsupportedError
+    from .events import RequestEvent as RequestEvent
     from .image import Image as Image
     from .message import Message as Message
     from .message import ToolCall as ToolCall
@@ -165,6 +172,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from .registry import Models as Models
     from .registry import Registry as Registry
     from .registry import models as models
+    from .rendered import RenderedRequest as RenderedRequest
     from .streams import AsyncChatStream as AsyncChatStream
     from .streams import ChatStream as ChatStream
     from .tools import Halt as Halt

@@ -21,7 +21,9 @@ from .errors import ConfigurationError
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from ._engine.steps import Listener
     from ._session import Session
+    from .events import RequestEvent
     from .message import Message
     from .openrouter import Routing
     from .tools import ToolResult
@@ -46,6 +48,7 @@ class ChatSettings:
         self._options = NO_OPTIONS
         self.hooks = Hooks()
         self.toolbox = Toolbox()
+        self.listeners: list[Listener] = []  # this chat's own (issue 18: on_request)
 
     def with_temperature(self, temperature: float | None) -> Self:
         """Sampling temperature (0 to 2); ``None`` leaves it to the provider."""
@@ -258,4 +261,21 @@ class ChatSettings:
     def on_tool_result(self, callback: Callable[[ToolResult], Any]) -> Self:
         """Call ``callback(result)`` after each tool ran (``result.content``, ``.is_error``)."""
         self.hooks.tool_result.append(callback)
+        return self
+
+    # ---- issue 18: observing ---------------------------------------------------------------
+
+    def on_request(self, callback: Callable[[RequestEvent], Any]) -> Self:
+        """Call ``callback(event)`` with a :class:`~pyllm.RequestEvent` after every HTTP
+        attempt this chat makes (retries and fallbacks too): model, provider, upstream, attempt,
+        status, duration, usage, cost, error. ``client.on_request`` sees every chat's.
+
+        >>> import pyllm
+        >>> seen = []
+        >>> pyllm.chat("openai/gpt-4.1-mini").on_request(seen.append)
+        Chat(model='openai/gpt-4.1-mini', provider='openrouter', messages=0)
+        """
+        from ._observers import add_request_callback
+
+        add_request_callback(self.listeners, callback)
         return self

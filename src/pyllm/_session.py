@@ -20,13 +20,14 @@ from .providers import BUILTIN, builtin_factory  # the names only: providers loa
 
 if TYPE_CHECKING:
     import asyncio
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from ._catalog.directory import ProviderNames
     from ._engine.retry import RetryPolicy
     from ._engine.steps import Flow, Listener, T
     from ._http.transport import AsyncHttp, SyncHttp
     from .content import Attachment
+    from .events import RequestEvent
     from .message import Message
     from .model import Model
     from .providers.base import Provider
@@ -38,6 +39,9 @@ DEFAULT_MODEL = "openai/gpt-4.1-mini"
 """The model ``pyllm.chat()`` uses when none is given (``PYLLM_DEFAULT_MODEL`` overrides)."""
 
 BUILTIN_NAMES = tuple(BUILTIN)
+
+EVERY_SESSION: list[Listener] = []
+"""Listeners of every client's calls: ``pyllm.instrument()`` adds its own here."""
 
 
 class Session:
@@ -59,7 +63,7 @@ class Session:
             weakref.WeakKeyDictionary()
         )
         self.listeners: list[Listener] = []
-        """Told about every attempt and tool run (:class:`~pyllm._engine.steps.Listener`)."""
+        """Told about every call, attempt and tool run (:class:`~pyllm._engine.steps.Listener`)."""
 
     # ---- settings -------------------------------------------------------------------------
 
@@ -268,13 +272,13 @@ class Session:
         """Drive ``flow`` to its end on the sync pool; its result."""
         from ._http.drive import run  # here: a client that only lists models never loads it
 
-        return run(flow, self, self.listeners)
+        return run(flow, self, self.observers())
 
     async def arun(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its end on the running loop's pool; its result."""
         from ._http.drive import arun
 
-        return await arun(flow, self, self.listeners)
+        return await arun(flow, self, self.observers())
 
     def request(
         self,
@@ -319,6 +323,22 @@ class Session:
         deadline = Deadline(self.settings.total_timeout)
         send = Send(provider, path, payload, None, deadline, None, parse, method, authenticated)
         return request_flow(send, self.policy)
+
+    # ---- observers (issue 18) ----------------------------------------------------------
+
+    def observers(self, extra: Sequence[Listener] = ()) -> Sequence[Listener]:
+        """The listeners of a call: ``pyllm.instrument()``'s, this session's, then ``extra``
+        (a chat's); ``()`` when nothing listens."""
+        own = self.listeners
+        if not (EVERY_SESSION or own or extra):
+            return ()  # nothing listens: the drivers skip every notification
+        return (*EVERY_SESSION, *own, *extra)
+
+    def on_request(self, callback: Callable[[RequestEvent], object]) -> None:
+        """Call ``callback(event)`` after every HTTP attempt of this session."""
+        from ._observers import add_request_callback
+
+        add_request_callback(self.listeners, callback)
 
     def close(self) -> None:
         """Close the sync connection pool."""

@@ -18,11 +18,13 @@ from ._session import DEFAULT_MODEL, Session
 from .config import check_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from types import TracebackType
 
     from .config import Settings
     from .conversation import Chat
     from .embedding import Embedding
+    from .events import RequestEvent
     from .image import Image
     from .providers.base import Provider
     from .registry import Registry
@@ -109,6 +111,18 @@ class Client:
     def models(self) -> Registry:
         """This client's model registry (loaded on first use; see :class:`~pyllm.Registry`)."""
         return self._session.models
+
+    def on_request(self, callback: Callable[[RequestEvent], Any]) -> Client:
+        """Call ``callback(event)`` with a :class:`~pyllm.RequestEvent` after every HTTP
+        attempt this client makes: each chat's (retries and fallbacks too), embeddings, images,
+        model listings.
+
+        >>> events = []
+        >>> Client(openrouter_api_key="sk-or-test").on_request(events.append)
+        Client(providers=['openrouter'])
+        """
+        self._session.on_request(callback)
+        return self
 
     # ---- entry points ---------------------------------------------------------------------
 

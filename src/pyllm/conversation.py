@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ._chat_settings import ChatSettings
 from ._engine.exchange import Exchange
 from ._engine.flow import ChatPlan, chat_flow, with_max_tokens
+from ._engine.steps import Call
 from ._http.drive import adrive, drive
 from ._routes import Route
 from .errors import UnsupportedError
@@ -25,10 +26,11 @@ from .message import Message, Usage
 from .streams import AsyncChatStream, ChatStream
 
 if TYPE_CHECKING:
-    from ._engine.steps import Flow
+    from ._engine.steps import Flow, Listener
     from ._session import Session
     from .content import Attachment
     from .providers.base import Provider
+    from .rendered import RenderedRequest
 
 __all__ = ["Chat"]
 
@@ -66,8 +68,8 @@ class Chat(ChatSettings):
         """Send ``content`` (or, with no argument, the history as it is) and return the answer,
         running tools in between until the model answers. ``cache=True`` marks a prompt-cache
         breakpoint after this message (see :meth:`with_caching`)."""
-        exchange, flow = self._call(content, attachments, cache, stream=False)
-        for _ in drive(flow, self._session, self._session.listeners):  # nobody reads the chunks
+        exchange, flow, listeners, call = self._call(content, attachments, cache, stream=False)
+        for _ in drive(flow, self._session, listeners, None, call):  # nobody reads the chunks
             pass
         return exchange.outcome()
 
@@ -79,8 +81,8 @@ class Chat(ChatSettings):
         cache: bool = False,
     ) -> Message:
         """Async twin of :meth:`ask`."""
-        exchange, flow = self._call(content, attachments, cache, stream=False)
-        async for _ in adrive(flow, self._session, self._session.listeners):
+        exchange, flow, listeners, call = self._call(content, attachments, cache, stream=False)
+        async for _ in adrive(flow, self._session, listeners, None, call):
             pass
         return exchange.outcome()
 
@@ -92,8 +94,8 @@ class Chat(ChatSettings):
         cache: bool = False,
     ) -> ChatStream:
         """Stream the answer as :class:`~pyllm.Chunk` values, across tool rounds."""
-        exchange, flow = self._call(content, attachments, cache, stream=True)
-        return ChatStream(drive(flow, self._session, self._session.listeners), exchange)
+        exchange, flow, listeners, call = self._call(content, attachments, cache, stream=True)
+        return ChatStream(drive(flow, self._session, listeners, None, call), exchange)
 
     def astream(
         self,
@@ -103,8 +105,36 @@ class Chat(ChatSettings):
         cache: bool = False,
     ) -> AsyncChatStream:
         """Async twin of :meth:`stream`: ``async for chunk in chat.astream(...)``."""
-        exchange, flow = self._call(content, attachments, cache, stream=True)
-        return AsyncChatStream(adrive(flow, self._session, self._session.listeners), exchange)
+        exchange, flow, listeners, call = self._call(content, attachments, cache, stream=True)
+        return AsyncChatStream(adrive(flow, self._session, listeners, None, call), exchange)
+
+    def render(
+        self,
+        content: str | None = None,
+        *,
+        attachments: Sequence[Any] | None = None,
+        cache: bool = False,
+        stream: bool = False,
+    ) -> RenderedRequest:
+        """The exact HTTP request ``ask(content, ...)`` would send first (``stream=True``: what
+        ``stream`` would), built by the same code, without sending anything: ``method``,
+        ``url``, ``headers`` (credentials masked) and the ``json`` payload (``body``: its bytes).
+        The history is unchanged and no hook runs. Remote attachments that ``ask`` would
+        download first raise :class:`~pyllm.AttachmentError`.
+
+        >>> import pyllm
+        >>> chat = pyllm.Client(openrouter_api_key="sk-or-test").chat("openai/gpt-4.1-mini")
+        >>> request = chat.with_temperature(0.2).render("Hi")
+        >>> request.method, request.url, request.headers["Authorization"]
+        ('POST', 'https://openrouter.ai/api/v1/chat/completions', '********')
+        >>> request.json["messages"], request.json["temperature"]
+        ([{'role': 'user', 'content': 'Hi'}], 0.2)
+        """
+        from ._render import render_request
+
+        first = self._first_message(content, attachments, cache)
+        exchange = self._exchange(list(self.messages), first)  # a copy: nothing can reach it
+        return render_request(self._plan(stream), exchange)
 
     # ---- history and model ----------------------------------------------------------------
 
@@ -186,8 +216,22 @@ class Chat(ChatSettings):
         cache: bool,
         *,
         stream: bool,
-    ) -> tuple[Exchange, Flow[Message]]:
-        """A call's history transaction and its flow (not started yet)."""
+    ) -> tuple[Exchange, Flow[Message], Sequence[Listener], Call | None]:
+        """A call's history transaction, its flow (not started yet), and who listens to it."""
+        first = self._first_message(content, attachments, cache)
+        if self._active is not None and not self._active.finished:
+            self._active.abandon(superseded=True)  # a stream left open is superseded
+        exchange = self._exchange(self.messages, first)
+        self._active = exchange
+        plan = self._plan(stream)
+        listeners = self._session.observers(self.listeners)
+        call = Call(plan) if listeners else None
+        return exchange, chat_flow(plan, exchange), listeners, call
+
+    def _first_message(
+        self, content: str | None, attachments: Sequence[Any] | None, cache: bool
+    ) -> Message | None:
+        """The message a call adds (``None``: it sends the history as it is), checked."""
         first = self._user_message(content, attachments)
         if cache:
             if first is None:
@@ -195,13 +239,11 @@ class Chat(ChatSettings):
             first = first.replace(cache=True)
         if first is None and not any(m.role != "system" for m in self.messages):
             raise ValueError("nothing to send: pass a message, e.g. chat.ask('Hello')")
-        if self._active is not None and not self._active.finished:
-            self._active.abandon(superseded=True)  # a stream left open is superseded
-        settings = self._session.settings
-        max_rounds = self.toolbox.max_rounds or settings.max_tool_rounds
-        exchange = Exchange(self.messages, self.hooks, first, max_rounds=max_rounds)
-        self._active = exchange
-        return exchange, chat_flow(self._plan(stream), exchange)
+        return first
+
+    def _exchange(self, history: list[Message], first: Message | None) -> Exchange:
+        max_rounds = self.toolbox.max_rounds or self._session.settings.max_tool_rounds
+        return Exchange(history, self.hooks, first, max_rounds=max_rounds)
 
     def _plan(self, stream: bool) -> ChatPlan:
         session, options, toolbox = self._session, self._options, self.toolbox

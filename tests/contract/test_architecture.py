@@ -32,6 +32,7 @@ FACE = "face"
 TESTING = "testing kit"
 CLI = "command line"
 NAMESPACE = "namespace"
+OTEL = "OpenTelemetry"
 
 BELOW_HTTP = (ENGINE, PROVIDERS, PROTOCOLS, VALUES)
 BELOW_FACE = (CATALOG, HTTP, *BELOW_HTTP)
@@ -47,6 +48,8 @@ LAYERS = [
             "pyllm._status_codes",
             "pyllm._frozen",
             "pyllm._presets",  # issue 13: the OpenAI-compatible hosts, as data
+            "pyllm.events",  # issue 18: RequestEvent
+            "pyllm.rendered",  # issue 18: RenderedRequest
         ),
         may_import=(),
         forbidden=NETWORK,
@@ -82,13 +85,18 @@ LAYERS = [
             "pyllm._session",
             "pyllm._chat_options",
             "pyllm._chat_settings",
+            "pyllm._observers",  # issue 18: on_request
+            "pyllm._render",  # issue 18: chat.render
         ),
         may_import=BELOW_FACE,
     ),
     Layer(
         NAMESPACE,
         ("pyllm",),  # pyllm/__init__.py: names load lazily (by __getattr__), so it imports nothing
-        exceptions={("pyllm", "pyllm.testing"): "re-exported for type checkers only"},
+        exceptions={
+            ("pyllm", "pyllm.testing"): "re-exported for type checkers only",
+            ("pyllm", "pyllm._otel"): "pyllm.instrument, re-exported for type checkers only",
+        },
     ),
     Layer(TESTING, ("pyllm.testing",), may_import=(NAMESPACE, FACE, *BELOW_FACE)),
     Layer(
@@ -99,6 +107,12 @@ LAYERS = [
             ("pyllm.cli", "pyllm.testing.__main__"): "pyllm serve-fake runs the testing kit",
             ("pyllm._cli.demo", "pyllm.testing"): "pyllm demo runs offline on the testing kit",
         },
+    ),
+    Layer(  # an edge (issue 18): listens to the drivers through the session's listeners
+        OTEL,
+        ("pyllm._otel",),
+        may_import=(NAMESPACE, FACE, *BELOW_FACE),
+        owns=("opentelemetry",),
     ),
 ]
 """Bottom to top: each layer may import only those it names (and itself)."""
@@ -131,6 +145,7 @@ def test_the_layers_are_where_the_issue_says() -> None:
         "pyllm.conversation": FACE,
         "pyllm.protocols.chat_completions": PROTOCOLS,
         "pyllm.providers": PROVIDERS,
+        "pyllm._otel.telemetry": OTEL,
     }
     assert {m: getattr(layer_of(m, LAYERS), "name", None) for m in placed} == placed
 

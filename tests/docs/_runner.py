@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import pyllm
 from pyllm import client as client_module
 from pyllm import testing
+from pyllm._session import EVERY_SESSION
 
 from ._markdown import Snippet, read_snippets
 from ._samples import sample_files
@@ -135,6 +136,7 @@ def run_page(
             if isinstance(value, pyllm.Client):
                 _close(value, loop)
         reset_default_client(loop)
+        EVERY_SESSION.clear()  # a page that ran pyllm.instrument() leaves no listener behind
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         logger.setLevel(level)

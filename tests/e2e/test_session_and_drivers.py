@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import pyllm
-from pyllm._engine.steps import Listener, RunTools, Send, Sent
+from pyllm._engine.steps import Call, Listener, RunTools, Send, Sent
 from pyllm._session import Session
 from pyllm.conversation import Chat
 from pyllm.testing import FakeOpenRouter, error, text, tool_call
@@ -27,17 +27,23 @@ class Recorder(Listener):
     def __init__(self) -> None:
         self.events: list[str] = []
 
-    def attempt_started(self, send: Send) -> None:
+    def attempt_started(self, call: Call, send: Send) -> None:
         self.events.append(f"start {send.path}")
 
-    def attempt_ended(self, send: Send, sent: Sent) -> None:
-        outcome = type(sent.error).__name__ if sent.error else "ok"
+    def attempt_ended(self, call: Call, send: Send, sent: Sent | None) -> None:
+        outcome = type(sent.error).__name__ if sent and sent.error else "ok"
         self.events.append(f"end {outcome}")
 
-    def tools_started(self, run: RunTools) -> None:
+    def tools_started(self, call: Call, run: RunTools) -> None:
         self.events.append(f"tools {[c.name for c in run.calls]}")
 
-    def tools_ended(self, run: RunTools, results: list[Any] | None) -> None:
+    def tools_ended(
+        self,
+        call: Call,
+        run: RunTools,
+        results: list[Any] | None,
+        error: BaseException | None = None,
+    ) -> None:
         self.events.append(f"ran {[r.content for r in results or ()]}")
 
 

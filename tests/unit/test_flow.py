@@ -5,6 +5,7 @@ what reaches the history. No sockets, no threads, no sleeping."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -343,7 +344,7 @@ def test_request_flow_retries_per_policy_and_returns_the_parsed_answer() -> None
     flow = request_flow(send, RETRY_ONCE)
     assert next(flow) is send
     assert flow.send(Sent(error=ServerError("down", status=502))) == Wait(0.25)
-    assert flow.send(None) is send
+    assert flow.send(None) == replace(send, attempt=2)  # the retry, numbered for listeners
     with pytest.raises(StopIteration) as stop:
         flow.send(Sent({"data": []}))
     assert stop.value.value == {"data": []}

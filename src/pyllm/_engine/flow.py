@@ -21,7 +21,7 @@ retried per policy.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .._frozen import copy_with
@@ -45,6 +45,7 @@ __all__ = [
     "ChatPlan",
     "Services",
     "chat_flow",
+    "first_send",
     "request_flow",
     "request_for",
     "with_max_tokens",
@@ -99,12 +100,16 @@ class ChatPlan:
         assert own.provider is not None
         self.services.check_files(own.model, own.provider, files)
 
+    def priced(self, message: Message) -> Message:
+        """``message`` with its cost from registry prices when the provider reported none."""
+        own = self.routes[0]
+        assert own.provider is not None
+        return self.services.priced(message, own.model, own.provider)
+
     def finish(self, message: Message) -> Message:
         """An assistant message before it is accepted: its cost from registry prices when the
         provider reported none; structured output parsed into ``message.parsed``."""
-        own = self.routes[0]
-        assert own.provider is not None
-        message = self.services.priced(message, own.model, own.provider)
+        message = self.priced(message)
         parse = self.parse
         if parse is None or message.tool_calls or not message.content:
             return message
@@ -205,14 +210,42 @@ def with_max_tokens(request: ChatRequest, provider: Provider, services: Services
     return request if limit is None else copy_with(request, {"max_tokens": limit})
 
 
+def first_send(plan: ChatPlan, exchange: Exchange) -> Send:
+    """The first attempt the call would make, built as the call builds it, for showing the
+    exact request without sending it (``chat.render``)."""
+    return _attempt(plan, exchange, _turn(plan, exchange))
+
+
 def _attempt(plan: ChatPlan, exchange: Exchange, turn: Turn) -> Send:
     provider, request = request_for(plan, exchange, turn)
     protocol = provider.protocol
     payload = protocol.render_chat(request)
     path, headers, deadline = provider.chat_path, request.headers, turn.deadline
+    attempt, route = turn.attempts.attempt + 1, turn.index  # what listeners are told
     if request.stream:  # a new parser per attempt: the exchange keeps it for a partial answer
-        return Send(provider, path, payload, headers, deadline, exchange.start_stream(protocol))
-    return Send(provider, path, payload, headers, deadline, parse=protocol.parse_chat)
+        parser = exchange.start_stream(protocol)
+        return Send(
+            provider,
+            path,
+            payload,
+            headers,
+            deadline,
+            parser,
+            request=request,
+            attempt=attempt,
+            route=route,
+        )
+    return Send(
+        provider,
+        path,
+        payload,
+        headers,
+        deadline,
+        parse=protocol.parse_chat,
+        request=request,
+        attempt=attempt,
+        route=route,
+    )
 
 
 def _tool_round(plan: ChatPlan, exchange: Exchange) -> Flow[None]:
@@ -233,7 +266,8 @@ def request_flow(send: Send, policy: RetryPolicy) -> Flow[Any]:
     ``policy`` within ``send.deadline``. Returns the parsed answer."""
     attempts = Attempts(policy, send.deadline)
     while True:
-        sent: Sent = yield send
+        again = attempts.attempt  # a retry is told apart for listeners (retries are rare)
+        sent: Sent = yield replace(send, attempt=again + 1) if again else send
         if sent.error is None:
             return sent.answer
         wait = attempts.wait_after(sent.error)

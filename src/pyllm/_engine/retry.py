@@ -132,11 +132,30 @@ class Attempts:
         wait = self.policy.delay(
             error, attempt=self.attempt, elapsed=time.monotonic() - self.started
         )
-        if wait is None:
-            return None
         left = self.deadline.remaining()
-        if left is not None and wait >= left:
+        if wait is None or (left is not None and wait >= left):
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("not retrying %s: %s", type(error).__name__, self._why_not(error))
             return None
         self.attempt += 1
-        logger.info("retrying in %.2fs after %s", wait, type(error).__name__)
+        retries = self.policy.max_retries
+        logger.info(
+            "retrying in %.2fs after %s (retry %d of %d)",
+            wait,
+            type(error).__name__,
+            self.attempt,
+            retries,
+        )
         return wait
+
+    def _why_not(self, error: Error) -> str:
+        """Why no retry follows ``error``, for the DEBUG log."""
+        policy = self.policy
+        retry_after = error.retry_after if isinstance(error, APIError) else None
+        if not is_retryable(error):
+            return "not a retryable error"
+        if self.attempt >= policy.max_retries:
+            return f"max_retries ({policy.max_retries}) reached"
+        if retry_after is not None and retry_after > policy.max_retry_wait:
+            return f"the server asks to wait {retry_after:g}s, over max_retry_wait"
+        return "the wait would pass the retry budget or the total timeout"

@@ -11,6 +11,7 @@ is the last one; its ``attempts`` say what each route answered and ``__context__
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -21,6 +22,8 @@ from ..errors import APIConnectionError, APIError, Error, InvalidResponseError, 
 from .retry import Attempts, Deadline, RetryPolicy
 
 __all__ = ["Route", "RouteAttempt", "Turn", "should_fall_back"]
+
+logger = logging.getLogger("pyllm")
 
 _NO_ENDPOINTS = re.compile(
     r"no endpoints|no allowed providers|model_unavailable|no_endpoints", re.I
@@ -38,6 +41,19 @@ def should_fall_back(error: Exception) -> bool:
         return False
     status = error.status or 0
     return status in (408, 429) or 500 <= status <= 599
+
+
+def _no_fallback(error: Exception, reached_caller: bool, more: bool, deadline: Deadline) -> str:
+    """Why no other route is tried after ``error`` (``""``: one is)."""
+    if reached_caller:
+        return "part of the answer already reached the caller"
+    if not more:
+        return "no other route left"
+    if not should_fall_back(error):
+        return "another route would not help"
+    if deadline.expired():
+        return "the total timeout ran out"
+    return ""
 
 
 class Turn:
@@ -105,13 +121,16 @@ class Turn:
             return wait
         self._record(error)
         following = self.index + 1
-        if (
-            reached_caller
-            or following >= len(self.routes)
-            or not should_fall_back(error)
-            or self.deadline.expired()
-        ):
+        why = _no_fallback(error, reached_caller, following < len(self.routes), self.deadline)
+        if why:
+            logger.debug("giving up after %s: %s", type(error).__name__, why)
             return None
+        logger.debug(
+            "falling back from %s to %s after %s",
+            self.route,
+            self.routes[following],
+            type(error).__name__,
+        )
         for hook in self.on_fallback:
             hook(error, self.route, self.routes[following])
         self._once_until = max(self._once_until, self._run_end())

@@ -29,13 +29,26 @@ if TYPE_CHECKING:
     from ..errors import Error
     from ..message import ToolCall
     from ..providers.base import Provider
+    from ..request import ChatRequest
     from ..tools import ToolResult
     from .exchange import Hooks
+    from .flow import ChatPlan
     from .parser import StreamParser
     from .retry import Deadline
     from .toolbox import Toolbox
 
-__all__ = ["Emit", "Fetch", "Flow", "Listener", "RunTools", "Send", "Sent", "Step", "Wait"]
+__all__ = [
+    "Call",
+    "Emit",
+    "Fetch",
+    "Flow",
+    "Listener",
+    "RunTools",
+    "Send",
+    "Sent",
+    "Step",
+    "Wait",
+]
 
 T = TypeVar("T")
 
@@ -52,7 +65,11 @@ class Fetch:
 class Send:
     """One HTTP attempt at ``provider``'s ``path``. With a ``parser`` the answer is streamed
     through it (and its chunks reach the caller); without, the JSON body goes through
-    ``parse``. Back: a :class:`Sent`."""
+    ``parse``. Back: a :class:`Sent`.
+
+    For listeners: a chat's attempt carries its ``request`` (what ``payload`` renders),
+    ``attempt`` (1 for the first try on this route, 2 for the first retry...) and ``route``
+    (0 for the chat's own model, ``n`` for its ``n``-th fallback)."""
 
     provider: Provider
     path: str
@@ -63,6 +80,9 @@ class Send:
     parse: Callable[[Any], Any] | None = None
     method: str = "POST"
     authenticated: bool = True
+    request: ChatRequest | None = None
+    attempt: int = 1
+    route: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,20 +127,50 @@ Flow = Generator[Step, Any, T]
 """A flow: yields steps, receives their outcomes, returns its result."""
 
 
-class Listener:
-    """Told what the drivers do: the one seam for observers (a tracing span per attempt and
-    per tool run, an event after each request, metrics). Subclass it, override what you need
-    and append it to the session's ``listeners``; every method does nothing by default, and
-    with no listener the drivers skip the calls altogether."""
+class Call:
+    """One call a driver runs, as listeners see it: a chat's ``ask`` / ``stream`` (``plan`` is
+    its :class:`~pyllm._engine.flow.ChatPlan`: request settings, routes, prices) or a plain
+    request (``plan`` is ``None``: embeddings, images, a models listing). ``notes`` is the
+    listeners' scratch space for this call (a span, a start time), each under its own key."""
 
-    def attempt_started(self, send: Send) -> None:
+    __slots__ = ("notes", "plan")
+
+    def __init__(self, plan: ChatPlan | None = None) -> None:
+        self.plan = plan
+        self.notes: dict[object, Any] = {}
+
+
+class Listener:
+    """Told what the drivers do: the one seam for observers (a tracing span per call, per
+    attempt and per tool run, an event after each request, metrics). Subclass it, override what
+    you need and add it to the session's ``listeners``; every method does nothing by default,
+    and with no listener the drivers skip the calls altogether. Every method gets the
+    :class:`Call` it belongs to (calls may run at the same time: keep per-call state in
+    ``call.notes``). An exception a listener raises fails the call, like a hook's."""
+
+    def call_started(self, call: Call) -> None:
+        """A call starts (for a stream: when its first chunk is asked for)."""
+
+    def attempt_started(self, call: Call, send: Send) -> None:
         """An HTTP attempt starts."""
 
-    def attempt_ended(self, send: Send, sent: Sent) -> None:
-        """An HTTP attempt ended (for a stream: after its last chunk), well or with an error."""
+    def attempt_ended(self, call: Call, send: Send, sent: Sent | None) -> None:
+        """An HTTP attempt ended (for a stream: after its last chunk), well or with an error;
+        ``sent`` is ``None`` when the caller stopped it (a closed stream, cancellation)."""
 
-    def tools_started(self, run: RunTools) -> None:
+    def tools_started(self, call: Call, run: RunTools) -> None:
         """Tools are about to run."""
 
-    def tools_ended(self, run: RunTools, results: list[ToolResult] | None) -> None:
-        """Tools ran (``results``), or one raised (``None``; the exception propagates)."""
+    def tools_ended(
+        self,
+        call: Call,
+        run: RunTools,
+        results: list[ToolResult] | None,
+        error: BaseException | None = None,
+    ) -> None:
+        """Tools ran (``results``), or one raised ``error`` (``results`` is ``None``; the
+        exception propagates)."""
+
+    def call_ended(self, call: Call, result: Any, error: BaseException | None) -> None:
+        """The call ended: with its ``result`` (a chat's final message), or with ``error``
+        (``GeneratorExit`` when the caller closed or dropped a stream)."""

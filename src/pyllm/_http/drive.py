@@ -18,7 +18,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from .._engine.steps import Emit, Fetch, RunTools, Send, Sent, Wait
+from .._engine.steps import Call, Emit, Fetch, RunTools, Send, Sent, Wait
 from ..errors import Error
 
 if TYPE_CHECKING:
@@ -45,9 +45,16 @@ def drive(
     pools: Pools,
     listeners: Sequence[Listener] = (),
     returned: Callable[[T], object] | None = None,
+    call: Call | None = None,
 ) -> Iterator[Chunk]:
     """Run ``flow`` over the sync pool of ``pools`` (asked for when the drive starts),
-    yielding the chunks it streams or emits; ``returned`` gets what the flow returns."""
+    yielding the chunks it streams or emits; ``returned`` gets what the flow returns.
+    ``listeners`` are told about ``call`` (a plain request's when not given)."""
+    if listeners:
+        call = call or Call()
+        _notify(listeners, "call_started", call)
+    result: Any = None
+    failure: BaseException | None = None
     try:
         http = pools.http()
         step = next(flow)
@@ -55,7 +62,7 @@ def drive(
             try:
                 if type(step) is Send:
                     if listeners:
-                        _notify(listeners, "attempt_started", step)
+                        _notify(listeners, "attempt_started", call, step)
                     parser, reached = step.parser, False
                     try:
                         if parser is None:
@@ -80,36 +87,49 @@ def drive(
                             outcome = Sent(parser.message(), reached_caller=reached)
                     except Error as error:
                         outcome = Sent(error=error, reached_caller=reached)
+                    except BaseException:  # the caller stopped: a closed stream, cancellation
+                        if listeners:
+                            _notify(listeners, "attempt_ended", call, step, None)
+                        raise
                     if listeners:
-                        _notify(listeners, "attempt_ended", step, outcome)
+                        _notify(listeners, "attempt_ended", call, step, outcome)
                 elif type(step) is Emit:
                     yield step.chunk
                     outcome = None
                 else:
-                    outcome = _perform(step, http, listeners)
+                    outcome = _perform(step, http, listeners, call)
             except BaseException as exc:
                 step = flow.throw(exc)  # the flow fails or keeps the partial, and re-raises
                 continue
             step = flow.send(outcome)
     except StopIteration as stop:
+        result = stop.value
         if returned is not None:
-            returned(stop.value)
+            returned(result)
+    except BaseException as exc:
+        failure = exc
+        raise
+    finally:
+        if listeners:
+            _notify(listeners, "call_ended", call, result, failure)
 
 
-def _perform(step: Step, http: SyncHttp, listeners: Sequence[Listener]) -> Any:
+def _perform(step: Step, http: SyncHttp, listeners: Sequence[Listener], call: Call | None) -> Any:
     """A ``Wait``, ``RunTools`` or ``Fetch`` step: its outcome."""
     if type(step) is Wait:
         time.sleep(step.seconds)
         return None
     if type(step) is RunTools:
         if listeners:
-            _notify(listeners, "tools_started", step)
-        results = None
+            _notify(listeners, "tools_started", call, step)
         try:
             results = step.toolbox.run_all(step.calls, step.hooks, raise_errors=step.raise_errors)
-        finally:
+        except BaseException as exc:
             if listeners:
-                _notify(listeners, "tools_ended", step, results)
+                _notify(listeners, "tools_ended", call, step, None, exc)
+            raise
+        if listeners:
+            _notify(listeners, "tools_ended", call, step, results)
         return results
     assert type(step) is Fetch
     return [http.fetch(url, step.deadline) for url in step.urls]
@@ -120,8 +140,14 @@ async def adrive(
     pools: Pools,
     listeners: Sequence[Listener] = (),
     returned: Callable[[T], object] | None = None,
+    call: Call | None = None,
 ) -> AsyncIterator[Chunk]:
     """Async twin of :func:`drive`, over the running loop's pool."""
+    if listeners:
+        call = call or Call()
+        _notify(listeners, "call_started", call)
+    result: Any = None
+    failure: BaseException | None = None
     try:
         http = pools.ahttp()
         step = next(flow)
@@ -129,7 +155,7 @@ async def adrive(
             try:
                 if type(step) is Send:
                     if listeners:
-                        _notify(listeners, "attempt_started", step)
+                        _notify(listeners, "attempt_started", call, step)
                     parser, reached = step.parser, False
                     try:
                         if parser is None:
@@ -154,23 +180,36 @@ async def adrive(
                             outcome = Sent(parser.message(), reached_caller=reached)
                     except Error as error:
                         outcome = Sent(error=error, reached_caller=reached)
+                    except BaseException:  # the caller stopped: a closed stream, cancellation
+                        if listeners:
+                            _notify(listeners, "attempt_ended", call, step, None)
+                        raise
                     if listeners:
-                        _notify(listeners, "attempt_ended", step, outcome)
+                        _notify(listeners, "attempt_ended", call, step, outcome)
                 elif type(step) is Emit:
                     yield step.chunk
                     outcome = None
                 else:
-                    outcome = await _aperform(step, http, listeners)
+                    outcome = await _aperform(step, http, listeners, call)
             except BaseException as exc:
                 step = flow.throw(exc)
                 continue
             step = flow.send(outcome)
     except StopIteration as stop:
+        result = stop.value
         if returned is not None:
-            returned(stop.value)
+            returned(result)
+    except BaseException as exc:
+        failure = exc
+        raise
+    finally:
+        if listeners:
+            _notify(listeners, "call_ended", call, result, failure)
 
 
-async def _aperform(step: Step, http: AsyncHttp, listeners: Sequence[Listener]) -> Any:
+async def _aperform(
+    step: Step, http: AsyncHttp, listeners: Sequence[Listener], call: Call | None
+) -> Any:
     """Async twin of :func:`_perform`."""
     if type(step) is Wait:
         import asyncio  # here: at the top it would load asyncio with every client (~20 ms)
@@ -179,15 +218,17 @@ async def _aperform(step: Step, http: AsyncHttp, listeners: Sequence[Listener]) 
         return None
     if type(step) is RunTools:
         if listeners:
-            _notify(listeners, "tools_started", step)
-        results = None
+            _notify(listeners, "tools_started", call, step)
         try:
             results = await step.toolbox.arun_all(
                 step.calls, step.hooks, raise_errors=step.raise_errors
             )
-        finally:
+        except BaseException as exc:
             if listeners:
-                _notify(listeners, "tools_ended", step, results)
+                _notify(listeners, "tools_ended", call, step, None, exc)
+            raise
+        if listeners:
+            _notify(listeners, "tools_ended", call, step, results)
         return results
     assert type(step) is Fetch
     return [await http.fetch(url, step.deadline) for url in step.urls]

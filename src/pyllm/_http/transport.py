@@ -31,7 +31,7 @@ from .responses import (
     read_body,
     status_error,
 )
-from .wire import check_deadline, prepare
+from .wire import check_deadline, prepared
 
 if TYPE_CHECKING:
     from .._engine.retry import Deadline
@@ -120,17 +120,6 @@ class _HttpBase:
         raise NotImplementedError
 
 
-def _prepared(send: Send, *, stream: bool = False) -> tuple[str, dict[str, str], bytes | None]:
-    return prepare(
-        send.provider,
-        send.path,
-        send.payload,
-        send.headers,
-        authenticated=send.authenticated,
-        stream=stream,
-    )
-
-
 def _parsed(send: Send, body: bytes, status: int) -> Any:
     data = decode_json(body, provider=send.provider.name, status=status)
     return send.parse(data) if send.parse is not None else data
@@ -187,7 +176,7 @@ class SyncHttp(_HttpBase):
 
     def send(self, send: Send) -> Any:
         """One attempt: the JSON body of a 2xx answer, through ``send.parse`` if given."""
-        url, headers, content = _prepared(send)
+        url, headers, content = prepared(send)
         deadline = send.deadline
         response = self.open_response(send.provider, send.method, url, headers, content, deadline)
         try:
@@ -201,7 +190,7 @@ class SyncHttp(_HttpBase):
     def stream(self, send: Send) -> Iterator[Body]:
         """One attempt: open a 2xx streaming response and yield its :class:`Body`. Leaving the
         block without an error reads what follows the end (see :func:`.responses.drain`)."""
-        url, headers, content = _prepared(send, stream=True)
+        url, headers, content = prepared(send, stream=True)
         response = self.open_response(send.provider, "POST", url, headers, content, send.deadline)
         pieces = iter_bytes(response, url, send.deadline)
         try:
@@ -272,7 +261,7 @@ class AsyncHttp(_HttpBase):
 
     async def send(self, send: Send) -> Any:
         """Async twin of :meth:`SyncHttp.send`."""
-        url, headers, content = _prepared(send)
+        url, headers, content = prepared(send)
         deadline = send.deadline
         response = await self.open_response(
             send.provider, send.method, url, headers, content, deadline
@@ -286,7 +275,7 @@ class AsyncHttp(_HttpBase):
 
     def stream(self, send: Send) -> AsyncStream:
         """``async with http.stream(send) as body``: the twin of :meth:`SyncHttp.stream`."""
-        return AsyncStream(self, send, _prepared(send, stream=True))
+        return AsyncStream(self, send, prepared(send, stream=True))
 
     async def fetch(self, url: str, deadline: Deadline) -> tuple[bytes, str | None]:
         """Async twin of :meth:`SyncHttp.fetch`."""

@@ -12,6 +12,7 @@ from ..errors import RedirectError
 
 if TYPE_CHECKING:
     from .._engine.retry import Deadline
+    from .._engine.steps import Send
     from ..providers.base import Provider
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "check_deadline",
     "encode_json",
     "prepare",
+    "prepared",
     "redirect_error",
 ]
 
@@ -43,6 +45,18 @@ def prepare(
             request_headers["Accept"] = "text/event-stream"
     content = encode_json(payload) if payload is not None else None
     return provider.url(path), request_headers, content
+
+
+def prepared(send: Send, *, stream: bool = False) -> tuple[str, dict[str, str], bytes | None]:
+    """What one attempt sends: its URL, headers and body (``chat.render`` shows the same)."""
+    return prepare(
+        send.provider,
+        send.path,
+        send.payload,
+        send.headers,
+        authenticated=send.authenticated,
+        stream=stream,
+    )
 
 
 DRAIN_LIMIT = 64 * 1024
