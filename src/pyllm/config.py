@@ -87,6 +87,9 @@ class Settings:
     default_headers: Mapping[str, str] = field(default_factory=dict)
     download_timeout: float = 60.0
     allow_private_downloads: bool = False
+    download_attachments: bool = False
+    """Download every remote attachment and send its bytes, even to providers that fetch URLs
+    themselves (per attachment: ``pyllm.Attachment(url, download=True)``)."""
 
     def __repr__(self) -> str:  # keys show as Secret('********'); URL passwords masked too
         shown = ", ".join(f"{name}={_shown(name, getattr(self, name))!r}" for name in self.names())
@@ -139,6 +142,7 @@ ENV_VARIABLES: dict[str, str] = {
     "max_retries": "PYLLM_MAX_RETRIES",
     "log_level": "PYLLM_LOG_LEVEL",
     "allow_private_downloads": "PYLLM_ALLOW_PRIVATE_DOWNLOADS",
+    "download_attachments": "PYLLM_DOWNLOAD_ATTACHMENTS",
 }
 """Setting name -> environment variable. Empty strings count as unset."""
 
@@ -155,7 +159,7 @@ _POSITIVE = frozenset(
     }
 )
 _COUNTS = {"max_retries": 0, "max_connections": 1, "max_tool_rounds": 1}
-_FLAGS = frozenset({"raise_tool_errors", "allow_private_downloads"})
+_FLAGS = frozenset({"raise_tool_errors", "allow_private_downloads", "download_attachments"})
 
 
 def check_settings(overrides: Mapping[str, Any]) -> dict[str, Any]:

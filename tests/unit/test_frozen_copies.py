@@ -10,7 +10,15 @@ import pytest
 
 from pyllm._frozen import copy_with
 from pyllm.message import Message, ToolCall, Usage
-from pyllm.request import Caching, ChatRequest, ResponseSchema, Thinking, ToolDefinition
+from pyllm.request import (
+    Caching,
+    ChatRequest,
+    ResponseSchema,
+    ServerTool,
+    Thinking,
+    ToolDefinition,
+    WebSearch,
+)
 
 
 def _every_field(cls: type, values: dict[str, Any]) -> Any:
@@ -35,6 +43,18 @@ FULL_REQUEST = _every_field(
         "headers": {"X-A": "1"},
         "max_tokens": 9,
         "caching": Caching(ttl="1h"),
+        "stop": ("END",),
+        "seed": 7,
+        "user": "user-42",
+        "logprobs": True,
+        "top_logprobs": 3,
+        "web_search": WebSearch(max_results=2),
+        "server_tools": (ServerTool("openrouter:datetime"),),
+        "plugins": ({"id": "file-parser", "pdf": {"engine": "native"}},),
+        "session_id": "s-1",
+        "metadata": {"team": "a"},
+        "preset": "bot",
+        "transforms": ("middle-out",),
     },
 )
 
