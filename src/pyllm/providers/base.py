@@ -58,6 +58,9 @@ class Provider:
     """Where image-only models paint, under ``base_url`` (``None``: no such endpoint)."""
     server_fallbacks: ClassVar[bool] = False
     """Whether one request may list fallback models that the provider tries itself."""
+    url_attachments: ClassVar[frozenset[str]] = frozenset({"image"})
+    """The kinds of remote attachment the provider fetches itself, so pyllm sends their URL
+    and never requests the file (others are downloaded and sent as bytes)."""
 
     def __init__(
         self,
