@@ -20,6 +20,7 @@ from .config import check_settings
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from ._openrouter_account import OpenRouterAccount
     from .config import Settings
     from .conversation import Chat
     from .embedding import Embedding
@@ -108,6 +109,14 @@ class Client:
     def models(self) -> Registry:
         """This client's model registry (loaded on first use; see :class:`~pyllm.Registry`)."""
         return self._session.models
+
+    @property
+    def openrouter(self) -> OpenRouterAccount:
+        """OpenRouter's account routes: ``key()``, ``credits()``, ``generation(id)`` (and
+        ``akey()``, ``acredits()``, ``ageneration(id)``)."""
+        from ._openrouter_account import OpenRouterAccount
+
+        return OpenRouterAccount(self._session)
 
     # ---- entry points ---------------------------------------------------------------------
 

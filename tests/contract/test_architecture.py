@@ -46,9 +46,15 @@ LAYERS = [
             *(f"pyllm._{m}" for m in ("headers", "routes", "pricing", "arguments")),
             "pyllm._status_codes",
             "pyllm._frozen",
+            *(f"pyllm.{m}" for m in ("citation", "logprobs")),  # issue 14
+            *(f"pyllm._{m}" for m in ("account", "server_tools", "mime")),  # issue 14
         ),
         may_import=(),
         forbidden=NETWORK,
+        exceptions={
+            ("pyllm.message", "pyllm._openrouter_account"): "reply.generation() asks the client "
+            "that made the answer, lazily, when called (issue 14)",
+        },
     ),
     Layer(PROTOCOLS, ("pyllm.protocols",), may_import=(VALUES,), forbidden=NETWORK),
     Layer(PROVIDERS, ("pyllm.providers",), may_import=(PROTOCOLS, VALUES), forbidden=NETWORK),
@@ -81,6 +87,8 @@ LAYERS = [
             "pyllm._session",
             "pyllm._chat_options",
             "pyllm._chat_settings",
+            *(f"pyllm._{m}" for m in ("request_options", "request_settings")),  # issue 14
+            "pyllm._openrouter_account",  # issue 14
         ),
         may_import=BELOW_FACE,
     ),
