@@ -9,14 +9,25 @@
 '1\\n2\\n3'
 
 Script replies with :func:`text`, :func:`tool_call`, :func:`error`, :func:`stream_error`,
-:func:`raw` and :func:`drop` (or a :class:`Reply` with any field), and read what pyllm sent in
-``server.requests``. Run it from a shell with ``python -m pyllm.testing`` or
-``pyllm serve-fake``.
+:func:`raw` and :func:`drop` (or a :class:`Reply` with any field, e.g. ``annotations`` made
+with :func:`url_citation`), and read what pyllm sent in ``server.requests``. The account
+routes (``/key``, ``/credits``, ``/generation``) answer too. Run it from a shell with
+``python -m pyllm.testing`` or ``pyllm serve-fake``.
 """
 
 from ._http1 import RecordedRequest
 from ._openrouter import FakeOpenRouter
-from ._replies import Reply, ToolCallSpec, drop, error, raw, stream_error, text, tool_call
+from ._replies import (
+    Reply,
+    ToolCallSpec,
+    drop,
+    error,
+    raw,
+    stream_error,
+    text,
+    tool_call,
+    url_citation,
+)
 
 __all__ = [
     "FakeOpenRouter",
@@ -29,4 +40,5 @@ __all__ = [
     "stream_error",
     "text",
     "tool_call",
+    "url_citation",
 ]
