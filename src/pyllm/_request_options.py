@@ -30,10 +30,11 @@ MAX_METADATA = 16
 _PLUGIN_PDF, _PLUGIN_AUTO = "file-parser", "auto-router"
 
 
-def _text(argument: str, value: Any, *, limit: int | None = None) -> str:
+def _text(argument: str, value: Any, *, limit: int | None = None, blank: bool = False) -> str:
+    """``value`` if a string, not empty (nor only spaces, unless ``blank``), at most ``limit``."""
     if not isinstance(value, str):
         raise TypeError(f"{argument} must be a string, got {type(value).__name__}")
-    if not value.strip():
+    if not (value if blank else value.strip()):
         raise ConfigurationError(f"{argument} must not be empty")
     if limit is not None and len(value) > limit:
         raise ConfigurationError(f"{argument} must be at most {limit} characters, got {len(value)}")
@@ -66,7 +67,7 @@ class RequestOptions:
 
     def with_stop(self, sequences: tuple[Any, ...]) -> RequestOptions:
         given = () if sequences in ((), (None,)) else sequences
-        checked = tuple(_text("a stop sequence", s) for s in given)
+        checked = tuple(_text("a stop sequence", s, blank=True) for s in given)  # "\n\n" is one
         if len(checked) > MAX_STOP:
             raise ConfigurationError(f"at most {MAX_STOP} stop sequences, got {len(checked)}")
         return replace(self, stop=checked)

@@ -41,6 +41,10 @@ def test_generic_options_reach_plain_chat_completions() -> None:
     assert "plugins" not in sent
 
 
+def test_a_blank_stop_sequence_is_a_sequence() -> None:
+    assert payload_of(chat().with_stop("\n\n", " "))["stop"] == ["\n\n", " "]
+
+
 def test_options_can_be_removed() -> None:
     c = chat().with_stop("END").with_seed(1).with_user("u").with_logprobs().with_web_search()
     c.with_stop().with_seed(None).with_user(None).without_logprobs().without_web_search()
