@@ -6,7 +6,7 @@ run the tools it asks for, and go round again until the model answers. It only y
 (:mod:`pyllm._engine.steps`) and receives their outcomes; a driver does the I/O. Messages reach
 the history through the call's :class:`~pyllm._engine.exchange.Exchange`, at safe points only::
 
-    check files, Fetch(urls) ─▶ ┌▶ Send ─▶ error? ─▶ Turn: Wait, Send again (or raise)
+    check files ─▶ Fetch(urls) ─▶ ┌▶ Send ─▶ error? ─▶ Turn: Wait, Send again (or raise)
                                   │    │ answer
                                   │    ▼
                                   │  accept ─▶ no tool calls ─▶ return the answer
