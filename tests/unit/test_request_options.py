@@ -97,6 +97,7 @@ def test_auto_router_models_and_a_plugin_set_twice_is_replaced() -> None:
         (lambda c: c.with_metadata(a="b"), "metadata"),
         (lambda c: c.with_preset("p"), "a preset"),
         (lambda c: c.with_transforms("middle-out"), "transforms"),
+        (lambda c: c.with_transforms(), "transforms"),
         (lambda c: c.with_pdf_engine("native"), "plugins"),
     ],
 )

@@ -51,8 +51,12 @@ def web_search_options(search: WebSearch) -> dict[str, Any]:
 
 def reject_gateway_options(request: ChatRequest, provider: str) -> None:
     """:class:`~pyllm.UnsupportedError` for an option only OpenRouter takes, before sending."""
+    given = request.plugins or request.session_id or request.metadata or request.preset
+    if not given and request.transforms is None:
+        return  # the usual case, checked at once
     for name, what in _GATEWAY_OPTIONS:
-        if getattr(request, name):
+        value = getattr(request, name)
+        if value or (name == "transforms" and value is not None):  # () turns the default off
             raise UnsupportedError(
                 f"{what} is an OpenRouter option; the {provider} provider does not take it. "
                 "Use provider='openrouter', or send the field with chat.with_params(...) if "
