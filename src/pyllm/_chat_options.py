@@ -173,6 +173,9 @@ class ChatOptions:
 
     def request(self, model: str, toolbox: Toolbox, *, stream: bool) -> ChatRequest:
         """What every request of a call sends but its route and messages."""
+        extras = {} if self.extras is NO_EXTRAS else self.extras.request_fields()
+        if toolbox.server_tools:
+            extras["server_tools"] = tuple(toolbox.server_tools.values())
         return ChatRequest(
             model=model,
             messages=(),
@@ -188,6 +191,5 @@ class ChatOptions:
             headers=self.headers,
             max_tokens=self.max_tokens,
             caching=self.caching,
-            server_tools=tuple(toolbox.server_tools.values()),
-            **self.extras.request_fields(),
+            **extras,  # issue 14's options, only when set: most chats set none
         )

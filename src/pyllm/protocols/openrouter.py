@@ -46,10 +46,12 @@ class OpenRouterDialect(ChatCompletions):
             payload["models"] = [request.model, *request.fallback_models]
         if request.routing:
             payload["provider"] = dict(request.routing)
-        self.render_plugins(request, payload)
-        for name in ("session_id", "preset"):
-            if getattr(request, name) is not None:
-                payload[name] = getattr(request, name)
+        if request.plugins or request.web_search is not None:
+            self.render_plugins(request, payload)
+        if request.session_id is not None:
+            payload["session_id"] = request.session_id
+        if request.preset is not None:
+            payload["preset"] = request.preset
         if request.metadata:
             payload["metadata"] = dict(request.metadata)
         if request.transforms is not None:
