@@ -31,6 +31,7 @@ _EXPORTS: dict[str, str] = {
     "Chat": "conversation",
     "ChatStream": "streams",
     "Chunk": "chunk",
+    "Citation": "citation",
     "Client": "client",
     "ConfigurationError": "errors",
     "Content": "content",
@@ -65,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     "ServiceUnavailableError": "errors",
     "Tool": "tools",
     "Settings": "config",
+    "TokenLogprob": "logprobs",
     "ToolCall": "message",
     "ToolError": "errors",
     "ToolResult": "tools",
@@ -122,6 +124,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from ._routes import Route as Route
     from ._routes import RouteAttempt as RouteAttempt
     from .chunk import Chunk as Chunk
+    from .citation import Citation as Citation
     from .client import Client as Client
     from .client import aembed as aembed
     from .client import apaint as apaint
@@ -163,6 +166,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from .errors import UnsupportedError as UnsupportedError
     from .events import RequestEvent as RequestEvent
     from .image import Image as Image
+    from .logprobs import TokenLogprob as TokenLogprob
     from .message import Message as Message
     from .message import ToolCall as ToolCall
     from .message import Usage as Usage

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._arguments import number, whole
 from ._headers import check_headers
+from ._request_options import RequestOptions
 from ._routes import Route
 from .errors import ConfigurationError
 from .protocols.base import deep_merge
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from .openrouter import Routing
 
 __all__ = ["EFFORTS", "ChatOptions", "fallback_targets"]
+
+NO_EXTRAS = RequestOptions()
 
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 """The reasoning efforts ``with_thinking`` accepts (OpenRouter's ``reasoning.effort`` values)."""
@@ -70,6 +73,7 @@ class ChatOptions:
     retry: RetryPolicy | None = None
     total_timeout: float | None = None
     caching: Caching | None = None
+    extras: RequestOptions = NO_EXTRAS  # issue 14: stop, seed, web search, session...
 
     def with_temperature(self, temperature: float | None) -> ChatOptions:
         if temperature is not None and not 0 <= number("temperature", temperature) <= 2:
@@ -169,6 +173,9 @@ class ChatOptions:
 
     def request(self, model: str, toolbox: Toolbox, *, stream: bool) -> ChatRequest:
         """What every request of a call sends but its route and messages."""
+        extras = {} if self.extras is NO_EXTRAS else self.extras.request_fields()
+        if toolbox.server_tools:
+            extras["server_tools"] = tuple(toolbox.server_tools.values())
         return ChatRequest(
             model=model,
             messages=(),
@@ -184,4 +191,5 @@ class ChatOptions:
             headers=self.headers,
             max_tokens=self.max_tokens,
             caching=self.caching,
+            **extras,  # issue 14's options, only when set: most chats set none
         )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._chat_options import ChatOptions, fallback_targets
 from ._engine.exchange import Hooks
 from ._engine.toolbox import Toolbox
+from ._request_settings import RequestSettings
 from ._routes import Route
 from .errors import ConfigurationError
 
@@ -33,10 +34,11 @@ __all__ = ["ChatSettings"]
 NO_OPTIONS = ChatOptions()  # a frozen value: every new chat can share it
 
 
-class ChatSettings:
-    """The ``with_*`` and ``on_*`` methods of :class:`~pyllm.Chat`. Argument mistakes raise at
-    once: a wrong type ``TypeError``, a value out of range :class:`~pyllm.ConfigurationError`,
-    naming the argument and what it accepts."""
+class ChatSettings(RequestSettings):
+    """The ``with_*`` and ``on_*`` methods of :class:`~pyllm.Chat` (issue 14's are in
+    :class:`~pyllm._request_settings.RequestSettings`). Argument mistakes raise at once: a
+    wrong type ``TypeError``, a value out of range :class:`~pyllm.ConfigurationError`, naming
+    the argument and what it accepts."""
 
     model: str
     """The model of the chat's requests (see :class:`~pyllm.Chat`)."""
@@ -93,7 +95,8 @@ class ChatSettings:
         max_result_chars: int | None = None,
         allow_files: Any = None,
     ) -> Self:
-        """Add tools: ``@pyllm.tool`` functions, ``pyllm.Tool`` instances or subclasses.
+        """Add tools: ``@pyllm.tool`` functions, ``pyllm.Tool`` instances or subclasses, and
+        server-side tools the provider runs itself (``pyllm.openrouter.web_search()``...).
 
         ``choice`` is ``"auto"``, ``"none"``, ``"required"`` or a tool name (a forced choice
         applies to the first request of each call); ``parallel=False`` asks for one call at a

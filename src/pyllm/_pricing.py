@@ -17,7 +17,8 @@ __all__ = ["price_usage"]
 
 
 def price_usage(model: Model | None, usage: Usage) -> Usage:
-    """``usage`` with ``cost`` computed from ``model``'s prices when the provider reported none.
+    """``usage`` with ``cost`` computed from ``model``'s prices when the provider reported none:
+    tokens (cache reads and writes at their own prices), plus the request and each web search.
 
     >>> from pyllm import Model, Pricing, Usage
     >>> m = Model("x/y", "openrouter", pricing=Pricing(input=1.0, output=5.0))
@@ -46,5 +47,8 @@ def _cost(p: Pricing, usage: Usage) -> float | None:
     ]
     if any(tokens and price is None for tokens, price in parts):
         return None  # tokens of a kind the registry has no price for
+    searches = usage.web_search_requests
+    if searches and p.web_search is None:
+        return None  # web searches, billed apart, at a price the registry does not know
     total = math.fsum(tokens * (price or 0.0) for tokens, price in parts) / 1_000_000
-    return round(total + (p.request or 0.0), 12)
+    return round(total + (p.request or 0.0) + searches * (p.web_search or 0.0), 12)

@@ -25,7 +25,7 @@ __all__ = ["render_request"]
 def render_request(plan: ChatPlan, exchange: Exchange) -> RenderedRequest:
     """The first request of the call ``plan`` and ``exchange`` describe; nothing is sent and
     ``exchange`` is never committed."""
-    wanted = exchange.downloads()
+    wanted = exchange.downloads(plan.url_kinds())
     if wanted:
         urls = ", ".join(url for _, url in wanted)
         raise AttachmentError(

@@ -196,11 +196,13 @@ class Session:
 
     def check_files(self, model: str, provider: str, files: tuple[Attachment, ...]) -> None:
         """Refuse, before any request, what the registry says the model cannot take: images
-        without vision, audio without audio input, text beyond the context window."""
+        without vision, audio without audio input, video without video input, text beyond the
+        context window."""
         if not files:
             return
         kinds = {a.kind for a in files}
-        for kind, capability in (("image", "vision"), ("audio", "audio_input")):
+        checks = (("image", "vision"), ("audio", "audio_input"), ("video", "video_input"))
+        for kind, capability in checks:
             if kind in kinds:
                 self.check_capability(model, provider, capability)
         known = self.models.get(model, provider)

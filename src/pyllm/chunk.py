@@ -12,7 +12,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .citation import Citation
     from .content import Attachment
+    from .logprobs import TokenLogprob
     from .message import ToolCall, Usage
 
 __all__ = ["CHUNK_DEFAULTS", "Chunk", "ToolCallDelta", "new_chunk"]
@@ -37,6 +39,8 @@ class Chunk:
     ``tool_call_deltas``). Once the call is complete and about to run, the stream yields a chunk
     whose ``tool_call`` is the whole call (``kind == "tool_call"``: ``tool_call`` is never
     ``None`` then), and after it one with its ``tool_result`` (``kind == "tool_result"``).
+    A web search's sources arrive as ``citations`` (often before the text), and the tokens'
+    log probabilities, when asked for, as ``logprobs``.
 
     >>> Chunk(tool_call_deltas=(ToolCallDelta(0, arguments='{"ci'),)).kind
     'tool_call_delta'
@@ -58,6 +62,8 @@ class Chunk:
     tool_call: ToolCall | None = None
     tool_result: Any = None
     raw: Any = field(default=None, compare=False, repr=False)
+    citations: tuple[Citation, ...] = ()
+    logprobs: tuple[TokenLogprob, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -95,7 +101,7 @@ def new_chunk(values: dict[str, Any]) -> Chunk:
     """A :class:`Chunk` made from ``values`` (field name -> value) without ``__init__``.
 
     The stream parser makes one per streamed delta, and a frozen dataclass's ``__init__`` sets
-    all 16 fields one ``object.__setattr__`` at a time (2.6 us); this takes 0.4 us. ``values``
+    all 18 fields one ``object.__setattr__`` at a time (2.6 us); this takes 0.4 us. ``values``
     must be a fresh dict, ideally ``CHUNK_DEFAULTS.copy()`` filled in: it becomes the chunk's
     ``__dict__`` (a field it lacks falls back to the class default, at a slower read).
 

@@ -4,6 +4,8 @@
     pyllm embed TEXT     vectors for text
     pyllm paint PROMPT   generate an image (-o out.png)
     pyllm models         list, filter and sort the models pyllm knows (limits, prices, capabilities)
+    pyllm account        your OpenRouter key's limit and usage, and the credits left
+    pyllm generation ID  one generation's cost, upstream, latency and tokens
     pyllm demo           a short tour: ask, stream, tools, errors (offline without a key)
     pyllm serve-fake     run a local OpenRouter-compatible (or Anthropic) server: pyllm.testing
     pyllm --version
@@ -96,7 +98,20 @@ def _add_models(subparsers: Any) -> None:
     add_parser(subparsers)
 
 
-COMMANDS: list[Callable[[Any], None]] = [_add_talking, _add_models, _add_demo, _add_serve_fake]
+def _add_account(subparsers: Any) -> None:
+    from ._cli.account import add_account, add_generation
+
+    add_account(subparsers)
+    add_generation(subparsers)
+
+
+COMMANDS: list[Callable[[Any], None]] = [
+    _add_talking,
+    _add_models,
+    _add_account,
+    _add_demo,
+    _add_serve_fake,
+]
 """Subcommand registrars, in the order ``--help`` lists them."""
 
 

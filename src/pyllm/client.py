@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
 
+    from ._openrouter_account import OpenRouterAccount
     from .config import Settings
     from .conversation import Chat
     from .embedding import Embedding
@@ -123,6 +124,14 @@ class Client:
         """
         self._session.on_request(callback)
         return self
+
+    @property
+    def openrouter(self) -> OpenRouterAccount:
+        """OpenRouter's account routes: ``key()``, ``credits()``, ``generation(id)`` (and
+        ``akey()``, ``acredits()``, ``ageneration(id)``)."""
+        from ._openrouter_account import OpenRouterAccount
+
+        return OpenRouterAccount(self._session)
 
     # ---- entry points ---------------------------------------------------------------------
 

@@ -114,6 +114,9 @@ class Settings:
     cerebras_base_url: str | None = None
     gemini_api_key: Secret | None = None
     gemini_base_url: str | None = None
+    download_attachments: bool = False
+    """Download every remote attachment and send its bytes, even to providers that fetch URLs
+    themselves (per attachment: ``pyllm.Attachment(url, download=True)``)."""
 
     def __repr__(self) -> str:  # keys show as Secret('********'); URL passwords masked too
         shown = ", ".join(f"{name}={_shown(name, getattr(self, name))!r}" for name in self.names())
@@ -169,6 +172,7 @@ ENV_VARIABLES: dict[str, str] = {
     "allow_private_downloads": "PYLLM_ALLOW_PRIVATE_DOWNLOADS",
     **{p.key_setting: p.key_variable for p in PRESETS},
     **{p.url_setting: p.url_variable for p in PRESETS},
+    "download_attachments": "PYLLM_DOWNLOAD_ATTACHMENTS",
 }
 """Setting name -> environment variable. Empty strings count as unset."""
 
@@ -194,7 +198,7 @@ _POSITIVE = frozenset(
     }
 )
 _COUNTS = {"max_retries": 0, "max_connections": 1, "max_tool_rounds": 1}
-_FLAGS = frozenset({"raise_tool_errors", "allow_private_downloads"})
+_FLAGS = frozenset({"raise_tool_errors", "allow_private_downloads", "download_attachments"})
 
 
 def check_settings(overrides: Mapping[str, Any]) -> dict[str, Any]:

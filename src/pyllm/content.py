@@ -1,4 +1,5 @@
-"""Attachments: images, PDFs, audio and text files sent with (or returned in) a message. Pure.
+"""Attachments: images, PDFs, audio, video and text files sent with (or returned in) a message.
+Pure (a path given to :class:`Attachment` is read when the attachment is made).
 
 The MIME type comes from the content's first bytes, then from the file name:
 
@@ -12,182 +13,99 @@ The MIME type comes from the content's first bytes, then from the file name:
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
 
+from ._mime import EXTENSIONS, is_data_url, is_url, kind_of, mime_from_name, sniff_mime_type
 from .errors import AttachmentError
 
-__all__ = ["Attachment", "Content", "sniff_mime_type", "to_attachments"]
+__all__ = [
+    "IMAGE_URLS",
+    "VIDEO_TYPES",
+    "Attachment",
+    "Content",
+    "sniff_mime_type",
+    "to_attachments",
+]
 
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"%PDF-", "application/pdf"),
-    (b"ID3", "audio/mpeg"),
-    (b"\xff\xfb", "audio/mpeg"),
-    (b"\xff\xf3", "audio/mpeg"),
-    (b"\xff\xf2", "audio/mpeg"),
-    (b"fLaC", "audio/flac"),
-    (b"OggS", "audio/ogg"),
-    (b"\x1aE\xdf\xa3", "video/webm"),
-)
+VIDEO_TYPES = ("video/mp4", "video/webm", "video/quicktime", "video/mpeg")
+"""The videos pyllm sends (MP4, WebM, MOV, MPEG), as ``video_url`` parts."""
 
-_EXTENSIONS: dict[str, str] = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".pdf": "application/pdf",
-    ".mp3": "audio/mpeg",
-    ".wav": "audio/wav",
-    ".flac": "audio/flac",
-    ".ogg": "audio/ogg",
-    ".m4a": "audio/mp4",
-    ".aac": "audio/aac",
-    ".txt": "text/plain",
-    ".md": "text/markdown",
-    ".csv": "text/csv",
-    ".tsv": "text/tab-separated-values",
-    ".html": "text/html",
-    ".htm": "text/html",
-    ".json": "application/json",
-    ".xml": "application/xml",
-    ".yaml": "text/yaml",
-    ".yml": "text/yaml",
-    ".py": "text/x-python",
-    ".rb": "text/x-ruby",
-    ".js": "text/javascript",
-    ".ts": "text/x-typescript",
-    ".css": "text/css",
-    ".sql": "text/x-sql",
-    ".log": "text/plain",
-    ".ini": "text/plain",
-    ".toml": "text/plain",
-    ".mp4": "video/mp4",
-}
+IMAGE_URLS = frozenset({"image"})
+"""The kinds of remote file a provider fetches itself unless it says more
+(``Provider.url_attachments``): images. Others are downloaded and sent as bytes."""
 
 MAX_BYTES: dict[str, int] = {
     "image": 20_000_000,
     "pdf": 32_000_000,
     "audio": 25_000_000,
     "text": 10_000_000,
+    "video": 50_000_000,
 }
 """The largest attachment of each kind pyllm sends (providers reject bigger ones anyway)."""
 
-_TEXT_KINDS = (
-    "application/json",
-    "application/xml",
-    "application/x-yaml",
-    "application/javascript",
-)
 
-
-def sniff_mime_type(data: bytes) -> str | None:
-    """The MIME type the first bytes of ``data`` reveal, or ``None``.
-
-    >>> sniff_mime_type(b"\\x89PNG\\r\\n\\x1a\\n..."), sniff_mime_type(b'{"a": 1}')
-    ('image/png', 'application/json')
-    """
-    for magic, mime in _MAGIC:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
-        return "audio/wav"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[4:8] == b"ftyp":
-        return "audio/mp4" if data[8:11] in (b"M4A", b"M4B") else "video/mp4"
-    return _sniff_text(data)
-
-
-def _sniff_text(data: bytes) -> str | None:
-    head = data[:4096]
-    if b"\x00" in head:
-        return None
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 3:  # not just a character cut at the 4 KB boundary
-            return None
-    stripped = head.lstrip()
-    if stripped.startswith((b"{", b"[")):
-        return "application/json"
-    if stripped.startswith(b"<?xml"):
-        return "application/xml"
-    if stripped[:15].lower().startswith((b"<!doctype html", b"<html")):
-        return "text/html"
-    return "text/plain"
-
-
-def is_url(text: str) -> bool:
-    """An ``http(s)://`` or ``data:`` URL (schemes compare case-insensitively), not a path.
-
-    >>> is_url("HTTP://example.com/a.png"), is_url("Data:text/plain,hi"), is_url("http.txt")
-    (True, True, False)
-    """
-    return text[:8].lower().startswith(("http://", "https://", "data:"))
-
-
-def _is_data_url(text: str) -> bool:
-    return text[:5].lower() == "data:"
-
-
-def mime_from_name(name: str | None) -> str | None:
-    """The MIME type a file name or URL path suggests (``None`` when it says nothing)."""
-    if not name:
-        return None
-    suffix = PurePosixPath(urlparse(name).path if "://" in name else name).suffix.lower()
-    return _EXTENSIONS.get(suffix)
-
-
-def kind_of(mime: str | None) -> str:
-    mime = mime or ""
-    if mime.startswith("image/"):
-        return "image"
-    if mime == "application/pdf":
-        return "pdf"
-    if mime.startswith("audio/"):
-        return "audio"
-    if mime.startswith("video/"):
-        return "video"
-    if mime.startswith("text/") or mime in _TEXT_KINDS:
-        return "text"
-    return "file"
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Attachment:
     """A file as bytes (``data``) or by reference (``url``), with its MIME type.
 
+    The first argument may also be a URL or a local path (read now):
+    ``Attachment("https://example.com/talk.mp4")``. A remote file goes to providers that fetch
+    files themselves (OpenRouter: images, PDFs, video) as its URL, without pyllm requesting it;
+    ``download=True`` makes pyllm download it and send the bytes instead (say, when the file's
+    host only answers your network).
+
     >>> Attachment(url="https://example.com/cat.jpg").kind
     'image'
+    >>> Attachment("https://example.com/report.pdf", download=True).download
+    True
     """
 
-    data: bytes | None = None
-    url: str | None = None
-    mime_type: str | None = None
-    filename: str | None = None
+    data: bytes | None
+    url: str | None
+    mime_type: str | None
+    filename: str | None
+    download: bool
 
-    def __post_init__(self) -> None:
-        if self.data is None and self.url is None:
-            raise ValueError("an Attachment needs data (bytes) or a url")
-        if self.mime_type is None:
-            sniffed = sniff_mime_type(self.data) if self.data is not None else None
-            named = mime_from_name(self.filename) or mime_from_name(self.url)
+    def __init__(
+        self,
+        data: bytes | str | os.PathLike[str] | None = None,
+        url: str | None = None,
+        mime_type: str | None = None,
+        filename: str | None = None,
+        download: bool = False,
+    ) -> None:
+        if isinstance(data, (str, os.PathLike)):
+            if url is not None:
+                raise TypeError("give the file as a URL or path, or as url=..., not both")
+            given = _from_text(data)
+            data, url = given.data, given.url
+            mime_type, filename = mime_type or given.mime_type, filename or given.filename
+        if data is None and url is None:
+            raise ValueError("an Attachment needs data (bytes), a url or a path")
+        if not isinstance(download, bool):
+            raise TypeError(f"download must be True or False, got {download!r}")
+        _set = object.__setattr__
+        _set(self, "data", data)
+        _set(self, "url", url)
+        _set(self, "filename", filename)
+        _set(self, "download", download)
+        if mime_type is None:
+            sniffed = sniff_mime_type(data) if data is not None else None
+            named = mime_from_name(filename) or mime_from_name(url)
             if sniffed == "text/plain" and named and kind_of(named) == "text":
                 sniffed = named  # plain text: the name tells CSV from Markdown
-            object.__setattr__(self, "mime_type", sniffed or named)
+            mime_type = sniffed or named
+        _set(self, "mime_type", mime_type)
 
     @classmethod
     def from_url(cls, url: str) -> Attachment:
         """A remote URL, or a ``data:`` URL decoded into bytes."""
-        if not _is_data_url(url):
+        if not is_data_url(url):
             return cls(url=url)
         header, _, payload = url.partition(",")
         mime = header[5:].split(";", 1)[0] or None
@@ -203,9 +121,12 @@ class Attachment:
             raise AttachmentError("the data URL holds no data")
         return cls(data=data, mime_type=mime)
 
-    def downloaded(self, data: bytes, content_type: str | None) -> Attachment:
-        """This remote attachment once fetched: images keep their URL (providers fetch them),
-        anything else travels as the downloaded bytes."""
+    def downloaded(
+        self, data: bytes, content_type: str | None, url_kinds: frozenset[str] = IMAGE_URLS
+    ) -> Attachment:
+        """This remote attachment once fetched: a kind in ``url_kinds`` (what the provider
+        fetches itself) keeps its URL, unless ``download`` was asked for; anything else
+        travels as the downloaded bytes."""
         header = (content_type or "").split(";", 1)[0].strip().lower() or None
         sniffed = sniff_mime_type(data)
         mime = (
@@ -215,19 +136,39 @@ class Attachment:
         )
         if sniffed == "text/plain" and kind_of(mime_from_name(self.url)) == "text":
             mime = mime_from_name(self.url)
-        if kind_of(mime) == "image":
+        if not self.download and kind_of(mime) in url_kinds:
             return Attachment(url=self.url, mime_type=mime, filename=self.filename)
         return Attachment(
-            data=data, url=self.url, mime_type=mime, filename=self.filename or self.name
+            data=data,
+            url=self.url,
+            mime_type=mime,
+            filename=self.filename or self.name,
+            download=self.download,
         )
+
+    def by_url(self, url_kinds: frozenset[str]) -> bool:
+        """Whether this attachment goes to the provider as its URL, never requested by pyllm:
+        remote, of a kind in ``url_kinds`` (what the provider fetches itself), and
+        ``download`` not asked for.
+
+        >>> pdf = Attachment(url="https://example.com/a.pdf")
+        >>> pdf.by_url(frozenset({"image", "pdf"})), pdf.by_url(frozenset({"image"}))
+        (True, False)
+        """
+        return self.data is None and not self.download and self.kind in url_kinds
+
+    def needs_download_for(self, url_kinds: frozenset[str]) -> bool:
+        """Remote and not sent by URL (:meth:`by_url`): pyllm fetches it first, to learn what
+        it is (a URL whose name says nothing) and to send its bytes."""
+        return self.data is None and not self.by_url(url_kinds)
 
     @property
     def needs_download(self) -> bool:
-        """Remote and not an image by its name: fetch it to learn what it is and to send it."""
-        return self.is_remote and self.kind != "image"
+        """:meth:`needs_download_for` a provider that fetches only images itself."""
+        return self.needs_download_for(IMAGE_URLS)
 
     @classmethod
-    def from_path(cls, path: str | Path) -> Attachment:
+    def from_path(cls, path: str | os.PathLike[str]) -> Attachment:
         """Read a local file now (a missing or unreadable file fails before any request)."""
         location = Path(path).expanduser()
         try:
@@ -256,11 +197,11 @@ class Attachment:
         """A file name to show the model (from the path or URL, else from the type)."""
         if self.filename:
             return self.filename
-        if self.url and not _is_data_url(self.url):
+        if self.url and not is_data_url(self.url):
             last = PurePosixPath(urlparse(self.url).path).name
             if last:
                 return last
-        extension = next((e for e, m in _EXTENSIONS.items() if m == self.mime_type), "")
+        extension = next((e for e, m in EXTENSIONS.items() if m == self.mime_type), "")
         return f"{self.kind}{extension}"
 
     @property
@@ -278,10 +219,12 @@ class Attachment:
     def check(self) -> Attachment:
         """Raise :class:`~pyllm.AttachmentError` if pyllm cannot send this attachment."""
         kind = self.kind
-        if kind in ("file", "video") and not (self.is_remote and self.mime_type is None):
+        unknown = kind == "file" and not (self.is_remote and self.mime_type is None)
+        if unknown or (kind == "video" and self.mime_type not in VIDEO_TYPES):
             raise AttachmentError(
                 f"cannot send {self.name} ({self.mime_type or 'unknown type'}): pyllm sends images "
-                "(PNG, JPEG, GIF, WebP), PDFs, audio (WAV, MP3, FLAC, OGG, M4A) and text files"
+                "(PNG, JPEG, GIF, WebP), PDFs, audio (WAV, MP3, FLAC, OGG, M4A), video (MP4, "
+                "WebM, MOV, MPEG) and text files"
             )
         limit = MAX_BYTES.get(kind)
         if limit is not None and self.data is not None and len(self.data) > limit:
@@ -293,7 +236,8 @@ class Attachment:
 
     def __repr__(self) -> str:
         size = f"{len(self.data)} bytes" if self.data is not None else self.url
-        return f"Attachment({self.mime_type or 'unknown type'}, {size})"
+        forced = ", download=True" if self.download and self.data is None else ""
+        return f"Attachment({self.mime_type or 'unknown type'}, {size}{forced})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +266,13 @@ class Content:
         )  # read from disk: a URL keeps its url, a data: URL has no file name
         object.__setattr__(self, "attachments", files)
         object.__setattr__(self, "local_paths", named)
+
+
+def _from_text(given: str | os.PathLike[str]) -> Attachment:
+    """A URL (``data:`` URLs decoded) or a local path (read now) as an attachment."""
+    if isinstance(given, str) and is_url(given):
+        return Attachment.from_url(given)
+    return Attachment.from_path(given)
 
 
 def to_attachments(items: object) -> tuple[Attachment, ...]:

@@ -50,6 +50,7 @@ class Chat(ChatSettings):
         self.provider = provider
         self.messages: list[Message] = []
         self._active: Exchange | None = None
+        self.hooks.end_message.append(self._remember)  # for reply.generation()
 
     def __repr__(self) -> str:
         return (
@@ -207,6 +208,12 @@ class Chat(ChatSettings):
         """USD spent on this conversation (``None`` if no answer reported a cost)."""
         return self.usage.cost
 
+    def _remember(self, message: Message) -> None:
+        if message.id is not None:
+            from ._openrouter_account import remember
+
+            remember(message, self._session)
+
     # ---- one call -------------------------------------------------------------------------
 
     def _call(
@@ -259,6 +266,7 @@ class Chat(ChatSettings):
             raise_tool_errors=settings.raise_tool_errors if raise_errors is None else raise_errors,
             services=session,
             parse=options.parse,
+            download_attachments=settings.download_attachments,
         )
 
     def _user_message(

@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING, Any
 from ._frozen import copy_with
 
 if TYPE_CHECKING:
+    from ._account import GenerationStats
+    from .citation import Citation
     from .content import Attachment
+    from .logprobs import TokenLogprob
 
 __all__ = ["Message", "ToolCall", "Usage"]
 
@@ -49,6 +52,8 @@ class Usage:
     cost: float | None = None
     cost_source: str | None = None
     raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    web_search_requests: int = 0
+    """Web searches the provider ran for the answer (OpenRouter's server tool), billed apart."""
 
     def __post_init__(self) -> None:
         if not self.total_tokens and (self.input_tokens or self.output_tokens):
@@ -84,6 +89,7 @@ class Usage:
             cost=later.cost if known_cost else self.cost,
             cost_source=later.cost_source if known_cost else self.cost_source,
             raw=later.raw if later.raw is not None else self.raw,
+            web_search_requests=later.web_search_requests or self.web_search_requests,
         )
 
     @staticmethod
@@ -92,7 +98,7 @@ class Usage:
 
         >>> Usage.sum([Usage(cost=0.1), Usage(cost=0.2), Usage(output_tokens=5)])
         Usage(input_tokens=0, output_tokens=5, total_tokens=5, cached_tokens=0, \
-cache_write_tokens=0, reasoning_tokens=0, cost=0.3, cost_source=None)
+cache_write_tokens=0, reasoning_tokens=0, cost=0.3, cost_source=None, web_search_requests=0)
         """
         items = list(usages)
         if len(items) == 1:  # the usual ask: one answer (a copy without ``raw``, like a sum)
@@ -106,6 +112,7 @@ cache_write_tokens=0, reasoning_tokens=0, cost=0.3, cost_source=None)
                 one.reasoning_tokens,
                 None if one.cost is None else float(one.cost),
                 one.cost_source or None,
+                web_search_requests=one.web_search_requests,
             )
         costs = [u.cost for u in items if u.cost is not None]
         sources = {u.cost_source for u in items if u.cost_source}
@@ -118,6 +125,7 @@ cache_write_tokens=0, reasoning_tokens=0, cost=0.3, cost_source=None)
             reasoning_tokens=sum(u.reasoning_tokens for u in items),
             cost=_exact_sum(costs) if costs else None,
             cost_source=sources.pop() if len(sources) == 1 else ("mixed" if sources else None),
+            web_search_requests=sum(u.web_search_requests for u in items),
         )
 
 
@@ -156,6 +164,8 @@ class Message:
     also carries ``turn_usage``, the sum over every request that call made (tool rounds too).
     ``cache=True`` marks a prompt-cache breakpoint after this message, for providers that cache
     only where told (Anthropic, Gemini): ``chat.ask(text, cache=True)`` sets it.
+    ``citations`` are the sources a web search found (:class:`~pyllm.Citation`), ``logprobs``
+    the tokens' log probabilities when the chat asked for them (``with_logprobs``).
     """
 
     role: str
@@ -180,6 +190,8 @@ class Message:
     raw: Any = field(default=None, compare=False, repr=False)
     turn_usage: Usage | None = field(default=None, compare=False, repr=False)
     cache: bool = False
+    citations: tuple[Citation, ...] = ()
+    logprobs: tuple[TokenLogprob, ...] = ()
 
     @classmethod
     def system(cls, content: str) -> Message:
@@ -208,6 +220,26 @@ class Message:
         """Shortcut for ``turn_usage.cost``: USD for the whole ``ask``/``stream`` call that
         returned this message, every request of its tool rounds included."""
         return self.turn_usage.cost if self.turn_usage else None
+
+    def generation(self, client: Any = None, *, wait: float = 5.0) -> GenerationStats:
+        """OpenRouter's record of this answer (``GET /generation``): cost, upstream, latency,
+        native token counts... asked of ``client`` (default: the client that made the answer,
+        else the default client). A fresh answer's record takes a moment to appear: pyllm asks
+        again for up to ``wait`` seconds. Same as ``client.openrouter.generation(reply.id)``."""
+        from ._openrouter_account import account_for  # the face: asked lazily, when called
+
+        return account_for(self, client).generation(self._generation_id(), wait=wait)
+
+    async def ageneration(self, client: Any = None, *, wait: float = 5.0) -> GenerationStats:
+        """Async twin of :meth:`generation`."""
+        from ._openrouter_account import account_for
+
+        return await account_for(self, client).ageneration(self._generation_id(), wait=wait)
+
+    def _generation_id(self) -> str:
+        if self.role != "assistant" or not self.id:
+            raise ValueError("only an answer from a server has a generation id (message.id)")
+        return self.id
 
     def replace(self, **changes: Any) -> Message:
         """A copy with some fields changed (messages are immutable)."""

@@ -1,7 +1,10 @@
-"""OpenRouter-only features, typed: provider routing preferences.
+"""OpenRouter-only features, typed: provider routing preferences, server-side tools, and what
+the account routes answer (:class:`KeyInfo`, :class:`Credits`, :class:`GenerationStats`).
 
 >>> Routing(order=["anthropic", "amazon-bedrock"], allow_fallbacks=False, sort="price").render()
 {'order': ['anthropic', 'amazon-bedrock'], 'allow_fallbacks': False, 'sort': 'price'}
+>>> web_search(max_results=3)
+ServerTool(type='openrouter:web_search', parameters={'max_results': 3})
 """
 
 from __future__ import annotations
@@ -10,11 +13,76 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-__all__ = ["Routing"]
+from ._account import Credits, GenerationStats, KeyInfo, RateLimit
+from ._server_tools import (
+    SERVER_TOOL_PREFIX,
+    datetime,
+    image_generation,
+    server_tool,
+    web_fetch,
+    web_search,
+)
+from .errors import ConfigurationError
+
+__all__ = [
+    "PDF_ENGINES",
+    "SERVER_TOOL_PREFIX",
+    "WEB_SEARCH_ENGINES",
+    "Credits",
+    "GenerationStats",
+    "KeyInfo",
+    "RateLimit",
+    "Routing",
+    "auto_router_plugin",
+    "datetime",
+    "file_parser_plugin",
+    "image_generation",
+    "server_tool",
+    "web_fetch",
+    "web_search",
+]
+
+PDF_ENGINES = ("pdf-text", "mistral-ocr", "native", "cloudflare-ai")
+"""How OpenRouter reads a PDF (``chat.with_pdf_engine``): extracted text (``pdf-text``, now
+served by ``cloudflare-ai``, free), OCR for scans and images (``mistral-ocr``, paid per page),
+or the model's own file input (``native``, billed as input tokens)."""
+
+WEB_SEARCH_ENGINES = ("native", "exa", "firecrawl", "parallel", "perplexity")
+"""Who searches for ``chat.with_web_search(engine=...)``: the model provider's own search
+(``native``) or one of the engines OpenRouter runs; unset, native where there is one, else Exa."""
 
 _SORTS = ("price", "throughput", "latency", "exacto")
 _DATA = ("allow", "deny")
 _PRICE_KEYS = ("prompt", "completion", "request", "image", "audio")
+
+
+def file_parser_plugin(engine: str) -> dict[str, Any]:
+    """The ``file-parser`` plugin: how OpenRouter reads PDFs (one of :data:`PDF_ENGINES`).
+
+    >>> file_parser_plugin("mistral-ocr")
+    {'id': 'file-parser', 'pdf': {'engine': 'mistral-ocr'}}
+    """
+    if not isinstance(engine, str):
+        raise TypeError(f"the PDF engine must be a string like 'mistral-ocr', got {engine!r}")
+    if engine not in PDF_ENGINES:
+        raise ConfigurationError(
+            f"the PDF engine must be one of {', '.join(PDF_ENGINES)}, got {engine!r}"
+        )
+    return {"id": "file-parser", "pdf": {"engine": engine}}
+
+
+def auto_router_plugin(allowed_models: Sequence[str]) -> dict[str, Any]:
+    """The ``auto-router`` plugin: the models ``openrouter/auto`` may pick from (patterns such
+    as ``"anthropic/*"`` allowed).
+
+    >>> auto_router_plugin(["anthropic/*", "openai/gpt-5-mini"])
+    {'id': 'auto-router', 'allowed_models': ['anthropic/*', 'openai/gpt-5-mini']}
+    """
+    if isinstance(allowed_models, str) or not all(
+        isinstance(m, str) and m.strip() for m in allowed_models
+    ):
+        raise TypeError(f"allowed models are model ids or patterns, got {allowed_models!r}")
+    return {"id": "auto-router", "allowed_models": list(allowed_models)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,16 @@ if TYPE_CHECKING:
     from .message import Message
     from .model import Model
 
-__all__ = ["CACHE_TTLS", "Caching", "ChatRequest", "ResponseSchema", "Thinking", "ToolDefinition"]
+__all__ = [
+    "CACHE_TTLS",
+    "Caching",
+    "ChatRequest",
+    "ResponseSchema",
+    "ServerTool",
+    "Thinking",
+    "ToolDefinition",
+    "WebSearch",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +82,44 @@ class Caching:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSearch:
+    """Search the web before answering (``chat.with_web_search()``): at most ``max_results``
+    results, from ``engine`` (OpenRouter: ``"native"``, ``"exa"``...), introduced to the model
+    by ``search_prompt``; ``context_size`` (``"low"``, ``"medium"``, ``"high"``) is how much of
+    the results a native search puts in the prompt. ``None`` leaves each to the provider."""
+
+    max_results: int | None = None
+    engine: str | None = None
+    search_prompt: str | None = None
+    context_size: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerTool:
+    """A tool the provider runs on its own side (OpenRouter's ``openrouter:web_search``...),
+    given to ``chat.with_tools`` beside Python tools: its ``type`` and ``parameters`` go to the
+    provider as they are, and pyllm never runs it. Made by ``pyllm.openrouter.web_search()``
+    and its siblings.
+
+    >>> ServerTool("openrouter:datetime").name
+    'openrouter:datetime'
+    """
+
+    type: str
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """What ``with_tools(choice=...)`` calls it: its ``type``."""
+        return self.type
+
+
+@dataclass(frozen=True, slots=True)
 class ChatRequest:
     """Everything one request sends. ``params`` is deep-merged into the payload last;
-    ``headers`` are the chat's extra HTTP headers; ``max_tokens`` caps the answer's length."""
+    ``headers`` are the chat's extra HTTP headers; ``max_tokens`` caps the answer's length.
+    ``server_tools`` run on the provider's side; ``plugins`` are OpenRouter plugin objects as
+    sent (``{"id": "file-parser", ...}``)."""
 
     model: str
     messages: tuple[Message, ...]
@@ -96,6 +140,21 @@ class ChatRequest:
     """What the registry knows of ``model`` on the provider the request goes to, for providers
     whose wire format depends on it (``Provider.reads_model_info``); ``None``: unknown, or
     not asked."""
+    # issue 14: sampling and tracking every Chat Completions host takes...
+    stop: tuple[str, ...] = ()
+    seed: int | None = None
+    user: str | None = None
+    logprobs: bool = False
+    top_logprobs: int | None = None
+    web_search: WebSearch | None = None
+    server_tools: tuple[ServerTool, ...] = ()
+    # ...and what only OpenRouter takes: plugins (file-parser, auto-router), sticky sessions,
+    # metadata, presets, transforms
+    plugins: tuple[Mapping[str, Any], ...] = ()
+    session_id: str | None = None
+    metadata: Mapping[str, str] | None = None
+    preset: str | None = None
+    transforms: tuple[str, ...] | None = None
 
     def for_route(
         self,

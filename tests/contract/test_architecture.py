@@ -50,9 +50,15 @@ LAYERS = [
             "pyllm._presets",  # issue 13: the OpenAI-compatible hosts, as data
             "pyllm.events",  # issue 18: RequestEvent
             "pyllm.rendered",  # issue 18: RenderedRequest
+            *(f"pyllm.{m}" for m in ("citation", "logprobs")),  # issue 14
+            *(f"pyllm._{m}" for m in ("account", "server_tools", "mime")),  # issue 14
         ),
         may_import=(),
         forbidden=NETWORK,
+        exceptions={
+            ("pyllm.message", "pyllm._openrouter_account"): "reply.generation() asks the client "
+            "that made the answer, lazily, when called (issue 14)",
+        },
     ),
     Layer(PROTOCOLS, ("pyllm.protocols",), may_import=(VALUES,), forbidden=NETWORK),
     Layer(PROVIDERS, ("pyllm.providers",), may_import=(PROTOCOLS, VALUES), forbidden=NETWORK),
@@ -87,6 +93,8 @@ LAYERS = [
             "pyllm._chat_settings",
             "pyllm._observers",  # issue 18: on_request
             "pyllm._render",  # issue 18: chat.render
+            *(f"pyllm._{m}" for m in ("request_options", "request_settings")),  # issue 14
+            "pyllm._openrouter_account",  # issue 14
         ),
         may_import=BELOW_FACE,
     ),

@@ -17,7 +17,8 @@ How a page runs (:func:`run_page`):
      ``fake``
          the page's ``FakeOpenRouter``: ``fake.reply(...)`` scripts the next answers,
          ``fake.requests`` is what pyllm sent;
-     ``text``, ``tool_call``, ``error``, ``stream_error``, ``raw``, ``drop``, ``Reply``
+     ``text``, ``tool_call``, ``error``, ``stream_error``, ``raw``, ``drop``, ``Reply``,
+     ``url_citation``
          ``pyllm.testing``'s reply factories;
      ``setenv(name, value)``
          set an environment variable for this page (e.g. ``OPENAI_BASE_URL`` to ``fake.url``)
@@ -55,7 +56,16 @@ if TYPE_CHECKING:
 
 __all__ = ["ExampleFailed", "run_page"]
 
-REPLY_HELPERS = ("Reply", "drop", "error", "raw", "stream_error", "text", "tool_call")
+REPLY_HELPERS = (
+    "Reply",
+    "drop",
+    "error",
+    "raw",
+    "stream_error",
+    "text",
+    "tool_call",
+    "url_citation",
+)
 SCRIPTED_PATHS = ("/chat/completions", "/embeddings", "/images")
 
 

@@ -35,9 +35,13 @@ def sample_bytes(name: str) -> bytes:
         return _MINIMAL_PDF
     if suffix == ".wav":
         return _wav()
+    if suffix == ".mp4":  # an ISO media file's first box: enough to be told apart as video
+        return b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + bytes(32)
     if suffix in (".md", ".txt", ".csv", ".json"):
         return f"Sample {Path(name).stem} file.\n".encode()
-    raise ValueError(f"no sample for {name!r}: use .png, .pdf, .wav, .md, .txt, .csv or .json")
+    raise ValueError(
+        f"no sample for {name!r}: use .png, .pdf, .wav, .mp4, .md, .txt, .csv or .json"
+    )
 
 
 def sample_files(*names: str) -> None:

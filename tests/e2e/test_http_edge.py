@@ -50,6 +50,11 @@ def files_url(server: FakeOpenRouter, name: str) -> str:
     return server.url.rsplit("/api/v1", 1)[0] + "/files/" + name
 
 
+def download(server: FakeOpenRouter, name: str) -> pyllm.Attachment:
+    """A file on the fake server that pyllm must download (OpenRouter would take its URL)."""
+    return pyllm.Attachment(files_url(server, name), download=True)
+
+
 MODES = pytest.mark.parametrize("mode", ["sync", "async"])
 
 
@@ -117,7 +122,7 @@ def test_a_trickling_download_stops_at_its_limit(
     chat = server.chat(**limit)
     started = time.monotonic()
     with pytest.raises(pyllm.AttachmentError, match=r"took longer than 0.5s"):
-        ask(chat, mode, attachments=[files_url(server, "slow.pdf")])
+        ask(chat, mode, attachments=[download(server, "slow.pdf")])
     assert time.monotonic() - started < 1.5
     assert [r.path for r in server.requests] == ["/files/slow.pdf"]  # no chat request
 
@@ -130,7 +135,7 @@ def test_a_download_that_never_answers_stops_at_its_limit(
     chat = server.chat(download_timeout=0.5)
     started = time.monotonic()
     with pytest.raises(pyllm.AttachmentError, match=r"took longer than 0.5s"):
-        ask(chat, mode, attachments=[files_url(server, "late.pdf")])
+        ask(chat, mode, attachments=[download(server, "late.pdf")])
     assert time.monotonic() - started < 1.5
 
 
@@ -306,7 +311,7 @@ def test_private_addresses_are_refused_unless_allowed(server: FakeOpenRouter, mo
     server.reply(raw(PDF, content_type="application/pdf"), path="/files/a.pdf")
     chat = server.chat(allow_private_downloads=False)
     with pytest.raises(pyllm.AttachmentError, match="allow_private_downloads"):
-        ask(chat, mode, attachments=[files_url(server, "a.pdf")])
+        ask(chat, mode, attachments=[download(server, "a.pdf")])
     assert server.requests == []  # nothing was fetched, nothing was asked
 
 
@@ -320,7 +325,7 @@ def test_redirects_are_followed_hop_by_hop_without_the_key(
     )
     server.reply(raw(PDF, content_type="application/pdf"), path="/files/c.pdf")
     chat = server.chat()
-    ask(chat, mode, attachments=[files_url(server, "a.pdf")])
+    ask(chat, mode, attachments=[download(server, "a.pdf")])
     fetched = [r for r in server.requests if r.path.startswith("/files/")]
     assert [r.path for r in fetched] == ["/files/a.pdf", "/files/b.pdf", "/files/c.pdf"]
     assert all("authorization" not in r.headers for r in fetched)
@@ -341,5 +346,5 @@ def test_a_bad_redirect_hop_is_refused(
 ) -> None:
     server.reply(raw(b"", 302, headers={"Location": location}, repeat=9), path="/files/loop.pdf")
     with pytest.raises(pyllm.AttachmentError, match=match):
-        ask(server.chat(), mode, attachments=[files_url(server, "loop.pdf")])
+        ask(server.chat(), mode, attachments=[download(server, "loop.pdf")])
     assert [r.path for r in server.requests] == ["/files/loop.pdf"] * requests

@@ -247,7 +247,7 @@ def test_a_failed_download_is_an_attachment_error_before_the_chat_request(
 ) -> None:
     server.reply(Reply(status=404, body=b"gone"), path="/files/report.pdf")
     url = server.url.rsplit("/api/v1", 1)[0] + "/files/report.pdf"
-    chat = server.chat()
+    chat = server.chat(download_attachments=True)  # the client downloads every remote file
     with pytest.raises(
         pyllm.AttachmentError, match=r"could not download the attachment .* HTTP 404"
     ):

@@ -107,8 +107,11 @@ def test_render_inlines_local_files_and_refuses_to_download(server: FakeOpenRout
     rendered = chat.render("What is this?", attachments=[png])
     image = rendered.json["messages"][0]["content"][1]["image_url"]["url"]
     assert image == "data:image/png;base64," + base64.b64encode(png).decode()
+    remote = "https://example.com/report.pdf"
+    by_url = chat.render("Read this", attachments=[remote])  # OpenRouter fetches PDFs itself
+    assert remote in json.dumps(by_url.json)
     with pytest.raises(pyllm.AttachmentError, match="download"):
-        chat.render("Read this", attachments=["https://example.com/report.pdf"])
+        chat.render("Read this", attachments=[pyllm.Attachment(remote, download=True)])
     assert server.requests == []
 
 

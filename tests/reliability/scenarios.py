@@ -555,3 +555,36 @@ SCENARIOS += [
         openrouter=(ANSWER,),
     ),
 ]
+
+# ---- issue 14: web search citations in streams ------------------------------------------------
+
+CITED = (
+    {"type": "url_citation", "url_citation": {"url": "https://a.example", "title": "A"}},
+    {"type": "url_citation", "url_citation": {"url": "https://b.example", "title": "B"}},
+)
+
+SCENARIOS += [
+    Scenario(
+        "web search citations streamed before the text",
+        (ANSWER.but(annotations=CITED),),
+        "answer",
+        1,
+        stream=True,
+    ),
+    Scenario(
+        "reset after the citations, before any text (not retried: the caller saw them)",
+        (drop(after=2, text="a b c d", annotations=CITED), ANSWER),
+        "APIConnectionError",
+        1,
+        stream=True,
+        partial="",
+    ),
+    Scenario(
+        "mid-stream error chunk 502 after the citations",
+        (stream_error(502, "upstream failed", after=1, text="a b c", annotations=CITED), ANSWER),
+        "ServiceUnavailableError",
+        1,
+        stream=True,
+        partial="a ",
+    ),
+]

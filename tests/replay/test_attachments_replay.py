@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 import pyllm
 from pyllm.testing import Reply
 
@@ -97,18 +99,47 @@ def test_pdf_then_follow_up(server: FakeOpenRouter, tmp_path: Path) -> None:
     assert reply.content == final_answer(interactions[1])
 
 
-def test_remote_pdfs_are_downloaded_and_embedded(server: FakeOpenRouter) -> None:
+@pytest.mark.parametrize("forced", ["per attachment", "per client"])
+def test_remote_pdfs_are_downloaded_and_embedded_when_asked(
+    server: FakeOpenRouter, forced: str
+) -> None:
+    """ruby_llm downloaded these PDFs and sent their bytes; pyllm does when told to (OpenRouter
+    would otherwise get the URL: see test_remote_pdfs_go_as_their_url)."""
     interactions = load("chat_pdf_models_openrouter_gemini-2_5-flash_handles_multiple_pdfs.yml")
     urls = serve_downloads(server, interactions)
     serve(server, api_calls(interactions))
     local = urls["https://pdfobject.com/pdf/sample.pdf"]
-    chat = server.chat("google/gemini-2.5-flash")
-    chat.ask("Compare these documents", attachments=[local, local])
+    if forced == "per attachment":
+        chat = server.chat("google/gemini-2.5-flash")
+        pdf: Any = pyllm.Attachment(local, download=True)
+    else:
+        chat = server.chat("google/gemini-2.5-flash", download_attachments=True)
+        pdf = local
+    chat.ask("Compare these documents", attachments=[pdf, pdf])
     chat.ask("go on")
     assert [r.path for r in server.requests].count("/pdf/sample.pdf") == 1  # one download per URL
     sent = [r for r in server.requests if r.path.endswith("/chat/completions")]
     for request, item in zip(sent, api_calls(interactions), strict=True):
         assert request.json["messages"] == item.request_body["messages"]
+
+
+def test_remote_pdfs_go_as_their_url(server: FakeOpenRouter) -> None:
+    """The same conversation as OpenRouter accepts it by default: the PDF's URL in the ``file``
+    part, and no request at all to the file's host (here the fake server, which serves it)."""
+    interactions = load("chat_pdf_models_openrouter_gemini-2_5-flash_handles_multiple_pdfs.yml")
+    local = serve_downloads(server, interactions)["https://pdfobject.com/pdf/sample.pdf"]
+    serve(server, api_calls(interactions))
+    chat = server.chat("google/gemini-2.5-flash")
+    reply = chat.ask("Compare these documents", attachments=[local, local])
+    assert [r.path for r in server.requests] == ["/api/v1/chat/completions"]
+    recorded = parts(api_calls(interactions)[0])
+    sent = server.requests[0].json["messages"][0]["content"]
+    assert sent[0] == recorded[0]  # the text
+    assert [p["file"] for p in sent[1:]] == [
+        {"filename": "sample.pdf", "file_data": local},
+        {"filename": "sample.pdf", "file_data": local},
+    ]
+    assert reply.content == final_answer(api_calls(interactions)[0])
 
 
 def test_mixed_files_are_detected_by_content(server: FakeOpenRouter, tmp_path: Path) -> None:

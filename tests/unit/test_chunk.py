@@ -8,6 +8,8 @@ import pickle
 import pytest
 
 from pyllm.chunk import Chunk, ToolCallDelta, new_chunk
+from pyllm.citation import Citation
+from pyllm.logprobs import TokenLogprob
 from pyllm.message import ToolCall, Usage
 
 
@@ -37,6 +39,8 @@ def test_new_chunk_equals_the_constructor_for_any_subset_of_fields() -> None:
         "tool_call": ToolCall(id="c", name="f"),
         "tool_result": "42",
         "raw": {"any": "thing"},
+        "citations": (Citation("https://a.example", "A"),),
+        "logprobs": (TokenLogprob("a", -0.1),),
     }
     assert set(everything) == {f.name for f in dataclasses.fields(Chunk)}
     for name, value in everything.items():

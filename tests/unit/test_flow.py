@@ -315,7 +315,8 @@ def test_closing_the_flow_mid_stream_keeps_the_partial_answer() -> None:
 
 def test_remote_attachments_are_fetched_once_each_before_any_request() -> None:
     url = "https://example.com/notes.pdf"
-    first = Message.user("look", (Attachment.from_url(url), Attachment.from_url(url)))
+    pdf_by_url = Attachment(url, download=True)  # OpenRouter would take the URL itself
+    first = Message.user("look", (pdf_by_url, pdf_by_url))
     checked: list[tuple[Attachment, ...]] = []
     flow, _, _ = make(first=first, check_files=checked.append)
     fetch = next(flow)
@@ -324,8 +325,36 @@ def test_remote_attachments_are_fetched_once_each_before_any_request() -> None:
     pdf = b"%PDF-1.7 a tiny document"
     send = flow.send([(pdf, "application/pdf")])
     assert isinstance(send, Send) and send.payload is not None
-    assert [(a.data, a.mime_type) for a in checked[0]] == [(pdf, "application/pdf")] * 2
+    assert [a.data for a in checked[0]] == [None, None]  # checked by name before the download
+    assert [(a.data, a.mime_type) for a in checked[1]] == [(pdf, "application/pdf")] * 2
     assert len(send.payload["messages"][0]["content"]) == 3  # the text and both files
+
+
+@pytest.mark.parametrize(
+    ("route", "fetched"),
+    [(Route("m/a", "openrouter"), False), (Route("m/a", "local"), True)],
+)
+def test_a_remote_pdf_goes_as_its_url_to_a_provider_that_fetches_pdfs(
+    route: Route, fetched: bool
+) -> None:
+    url = "https://example.com/notes.pdf"
+    first = Message.user("look", (Attachment(url),))
+    flow, _, _ = make(first=first, routes=(route,))
+    step = next(flow)
+    assert isinstance(step, Fetch) is fetched
+    if fetched:
+        step = flow.send([(b"%PDF-1.7 a tiny document", "application/pdf")])
+    assert isinstance(step, Send) and step.payload is not None
+    file_data = step.payload["messages"][0]["content"][1]["file"]["file_data"]
+    assert file_data.startswith("data:application/pdf;base64,") is fetched
+    assert (file_data == url) is not fetched
+
+
+def test_a_fallback_that_needs_bytes_makes_the_file_download() -> None:
+    first = Message.user("look", (Attachment("https://example.com/notes.pdf"),))
+    routes = (Route("m/a", "openrouter"), Route("m/b", "local"))
+    flow, _, _ = make(first=first, routes=routes)
+    assert isinstance(next(flow), Fetch)  # every route must be able to send it
 
 
 def test_files_the_model_cannot_take_are_refused_before_any_request() -> None:

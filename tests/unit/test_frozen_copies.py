@@ -11,7 +11,15 @@ import pytest
 from pyllm._frozen import copy_with
 from pyllm.message import Message, ToolCall, Usage
 from pyllm.model import Model
-from pyllm.request import Caching, ChatRequest, ResponseSchema, Thinking, ToolDefinition
+from pyllm.request import (
+    Caching,
+    ChatRequest,
+    ResponseSchema,
+    ServerTool,
+    Thinking,
+    ToolDefinition,
+    WebSearch,
+)
 
 
 def _every_field(cls: type, values: dict[str, Any]) -> Any:
@@ -37,6 +45,18 @@ FULL_REQUEST = _every_field(
         "max_tokens": 9,
         "caching": Caching(ttl="1h"),
         "model_info": Model("m", "openai"),
+        "stop": ("END",),
+        "seed": 7,
+        "user": "user-42",
+        "logprobs": True,
+        "top_logprobs": 3,
+        "web_search": WebSearch(max_results=2),
+        "server_tools": (ServerTool("openrouter:datetime"),),
+        "plugins": ({"id": "file-parser", "pdf": {"engine": "native"}},),
+        "session_id": "s-1",
+        "metadata": {"team": "a"},
+        "preset": "bot",
+        "transforms": ("middle-out",),
     },
 )
 

@@ -19,7 +19,9 @@ from ..message import Message, ToolCall
 
 if TYPE_CHECKING:
     from ..chunk import Chunk, ToolCallDelta
+    from ..citation import Citation
     from ..content import Attachment
+    from ..logprobs import TokenLogprob
     from ..message import Usage
 
 __all__ = ["Accumulator"]
@@ -54,9 +56,11 @@ class Accumulator:
         "_annotations",
         "_by_index",
         "_calls",
+        "_citations",
         "_content",
         "_details",
         "_images",
+        "_logprobs",
         "_reasoning",
         "_refusal",
         "finish_reason",
@@ -80,6 +84,8 @@ class Accumulator:
         self._by_index: dict[int, _ToolCallBuilder] = {}
         self._images: list[Attachment] = []
         self._annotations: list[Mapping[str, Any]] = []
+        self._citations: dict[Citation, None] = {}  # in order, each once
+        self._logprobs: list[TokenLogprob] = []
         self.finish_reason: str | None = None
         self.native_finish_reason: str | None = None
         self.usage: Usage | None = None
@@ -107,6 +113,10 @@ class Accumulator:
             self._images.extend(chunk.images)
         if chunk.annotations:
             self._annotations.extend(chunk.annotations)
+        if chunk.citations:
+            self._citations.update(dict.fromkeys(chunk.citations))
+        if chunk.logprobs:
+            self._logprobs.extend(chunk.logprobs)
         if chunk.finish_reason:
             self.finish_reason = chunk.finish_reason
         if chunk.native_finish_reason:
@@ -145,6 +155,8 @@ class Accumulator:
             images=tuple(self._images),
             annotations=tuple(self._annotations),
             raw=self.last_raw,
+            citations=tuple(self._citations),
+            logprobs=tuple(self._logprobs),
         )
 
     def _add_tool_delta(self, delta: ToolCallDelta) -> None:

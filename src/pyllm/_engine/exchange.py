@@ -101,18 +101,26 @@ class Exchange:
         first = self.staged[0] if self.staged else None
         return first.attachments if first is not None and first.role == "user" else ()
 
-    def downloads(self) -> list[tuple[int, str]]:
-        """``(attachment index, url)`` of the new message's attachments to download first."""
+    def downloads(self, url_kinds: frozenset[str]) -> list[tuple[int, str]]:
+        """``(attachment index, url)`` of the new message's attachments to download first:
+        the remote ones not sent as their URL (``url_kinds``: what the provider fetches)."""
         first = self.staged[0] if self.staged else None
         if first is None or first.role != "user":
             return []
-        return [(i, a.url) for i, a in enumerate(first.attachments) if a.needs_download and a.url]
+        return [
+            (i, a.url)
+            for i, a in enumerate(first.attachments)
+            if a.url and a.needs_download_for(url_kinds)
+        ]
 
-    def downloaded(self, index: int, data: bytes, content_type: str | None) -> None:
-        """Put the downloaded bytes of attachment ``index`` in place (checked like local ones)."""
+    def downloaded(
+        self, index: int, data: bytes, content_type: str | None, url_kinds: frozenset[str]
+    ) -> None:
+        """Put the downloaded bytes of attachment ``index`` in place (checked like local ones);
+        a kind in ``url_kinds`` keeps its URL unless its download was asked for."""
         first = self.staged[0]
         files = list(first.attachments)
-        files[index] = files[index].downloaded(data, content_type).check()
+        files[index] = files[index].downloaded(data, content_type, url_kinds).check()
         self.staged[0] = first.replace(attachments=tuple(files))
 
     def messages(self) -> tuple[Message, ...]:

@@ -6,7 +6,7 @@ run the tools it asks for, and go round again until the model answers. It only y
 (:mod:`pyllm._engine.steps`) and receives their outcomes; a driver does the I/O. Messages reach
 the history through the call's :class:`~pyllm._engine.exchange.Exchange`, at safe points only::
 
-    Fetch(urls) ─▶ check files ─▶ ┌▶ Send ─▶ error? ─▶ Turn: Wait, Send again (or raise)
+    check files ─▶ Fetch(urls) ─▶ ┌▶ Send ─▶ error? ─▶ Turn: Wait, Send again (or raise)
                                   │    │ answer
                                   │    ▼
                                   │  accept ─▶ no tool calls ─▶ return the answer
@@ -85,6 +85,14 @@ class ChatPlan:
     raise_tool_errors: bool
     services: Services
     parse: Callable[[str], Any] | None = None
+    download_attachments: bool = False  # every remote attachment, whatever the providers fetch
+
+    def url_kinds(self) -> frozenset[str]:
+        """The kinds of remote attachment sent as their URL, never requested by pyllm: those
+        every route's provider fetches itself (none with ``download_attachments``)."""
+        if self.download_attachments:
+            return frozenset()
+        return frozenset.intersection(*(self.provider_of(r).url_attachments for r in self.routes))
 
     def provider_of(self, route: Route) -> Provider:
         assert route.provider is not None, "a chat's routes are resolved"
@@ -122,11 +130,13 @@ class ChatPlan:
 def chat_flow(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
     """One call: the tool loop. Returns the final message (also ``exchange.result``)."""
     try:
-        if exchange.downloads():
-            yield from _downloads(plan, exchange)
         files = exchange.new_files()
         if files:
-            plan.check_files(files)
+            plan.check_files(files)  # what the names already say, before any download
+            url_kinds = plan.url_kinds()
+            if exchange.downloads(url_kinds):
+                yield from _downloads(plan, exchange, url_kinds)
+                plan.check_files(exchange.new_files())
         while True:
             exchange.begin_message()
             turn = _turn(plan, exchange)
@@ -151,17 +161,17 @@ def chat_flow(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
         raise
 
 
-def _downloads(plan: ChatPlan, exchange: Exchange) -> Flow[None]:
-    """The new message's remote attachments, each URL once, within ``download_timeout`` (or
-    ``total_timeout`` when that is shorter)."""
-    wanted = exchange.downloads()
+def _downloads(plan: ChatPlan, exchange: Exchange, url_kinds: frozenset[str]) -> Flow[None]:
+    """The new message's remote attachments not sent by URL, each URL once, within
+    ``download_timeout`` (or ``total_timeout`` when that is shorter)."""
+    wanted = exchange.downloads(url_kinds)
     limit = plan.download_timeout
     deadline = Deadline(min(limit, plan.total_timeout or limit))
     urls = tuple(dict.fromkeys(url for _, url in wanted))
     bodies: list[tuple[bytes, str | None]] = yield Fetch(urls, deadline)
     fetched = dict(zip(urls, bodies, strict=True))
     for index, url in wanted:
-        exchange.downloaded(index, *fetched[url])
+        exchange.downloaded(index, *fetched[url], url_kinds)
 
 
 def _turn(plan: ChatPlan, exchange: Exchange) -> Turn:

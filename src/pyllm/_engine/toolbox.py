@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._arguments import whole
 from ..errors import ToolError
+from ..request import ServerTool
 from ..tools import (
     DEFAULT_MAX_RESULT_CHARS,
     DEFAULT_TOOL_TIMEOUT,
@@ -68,6 +69,7 @@ class Toolbox:
 
     def __init__(self) -> None:
         self.tools: dict[str, Tool] = {}
+        self.server_tools: dict[str, ServerTool] = {}  # run by the provider, never here
         self.choice: str | None = None
         self.parallel: bool | None = None
         self.max_rounds: int | None = None
@@ -78,6 +80,9 @@ class Toolbox:
 
     def add(self, items: Iterable[Any]) -> None:
         for item in items:
+            if isinstance(item, ServerTool):
+                self.server_tools[item.type] = item
+                continue
             added = as_tool(item)
             added.definition()  # fail now on a bad name or an undescribable parameter
             check_timeout(added.timeout, f"the timeout of tool {added.name!r}")
@@ -130,11 +135,13 @@ class Toolbox:
 
     def clear(self) -> None:
         self.tools.clear()
+        self.server_tools.clear()
         self.choice = None
 
     def set_choice(self, choice: str | None) -> None:
-        if choice is not None and choice not in _CHOICES and choice not in self.tools:
-            known = ", ".join([*_CHOICES, *self.tools])
+        named = choice in self.tools or choice in self.server_tools
+        if choice is not None and choice not in _CHOICES and not named:
+            known = ", ".join([*_CHOICES, *self.tools, *self.server_tools])
             raise ValueError(f"tool choice {choice!r} is not one of: {known}")
         self.choice = choice
 

@@ -10,7 +10,9 @@ from typing import Any
 
 from .._json import loads, parse_tool_arguments
 from ..chunk import CHUNK_DEFAULTS, ToolCallDelta
+from ..citation import Citation
 from ..content import Attachment
+from ..logprobs import TokenLogprob
 from ..message import ToolCall
 
 __all__ = [
@@ -19,8 +21,10 @@ __all__ = [
     "attachment_from_url",
     "dicts",
     "metadata",
+    "parse_citations",
     "parse_delta_extras",
     "parse_images",
+    "parse_logprobs",
     "parse_tool_calls",
     "str_or_none",
     "text",
@@ -116,6 +120,7 @@ def parse_delta_extras(delta: Mapping[str, Any], values: dict[str, Any]) -> None
         values["images"] = tuple(parse_images(images))
     if annotations := delta.get("annotations"):
         values["annotations"] = dicts(annotations)
+        values["citations"] = parse_citations(annotations)
 
 
 def parse_tool_deltas(value: Any) -> tuple[ToolCallDelta, ...]:
@@ -154,3 +159,61 @@ def parse_images(value: Any) -> list[Attachment]:
         if isinstance(url, str) and url:
             images.append(attachment_from_url(url))
     return images
+
+
+def parse_citations(annotations: Any) -> tuple[Citation, ...]:
+    """The ``url_citation`` annotations of a message (or a delta) as :class:`Citation` values;
+    other annotations (``file``...) and malformed ones are skipped."""
+    if not isinstance(annotations, list):
+        return ()
+    found = []
+    for item in annotations:
+        if not isinstance(item, Mapping) or item.get("type") != "url_citation":
+            continue
+        cited = item.get("url_citation")
+        cited = cited if isinstance(cited, Mapping) else item  # some hosts flatten it
+        url = cited.get("url")
+        if not isinstance(url, str) or not url:
+            continue
+        found.append(
+            Citation(
+                url=url,
+                title=str_or_none(cited.get("title")),
+                content=str_or_none(cited.get("content")),
+                start=_index(cited.get("start_index")),
+                end=_index(cited.get("end_index")),
+            )
+        )
+    return tuple(found)
+
+
+def parse_logprobs(value: Any) -> tuple[TokenLogprob, ...]:
+    """A choice's ``logprobs`` (``{"content": [{"token", "logprob", "bytes", "top_logprobs"}]}``)
+    as :class:`TokenLogprob` values; ``null`` or anything malformed gives none."""
+    content = value.get("content") if isinstance(value, Mapping) else None
+    if not isinstance(content, list):
+        return ()
+    return tuple(t for t in map(_token, content) if t is not None)
+
+
+def _token(item: Any, *, nested: bool = False) -> TokenLogprob | None:
+    if not isinstance(item, Mapping) or not isinstance(item.get("token"), str):
+        return None
+    logprob = item.get("logprob")
+    if isinstance(logprob, bool) or not isinstance(logprob, (int, float)):
+        return None
+    raw_bytes = item.get("bytes")
+    exact = (
+        tuple(b for b in raw_bytes if isinstance(b, int) and not isinstance(b, bool))
+        if isinstance(raw_bytes, list)
+        else None
+    )
+    top = item.get("top_logprobs") if not nested else None
+    alternatives = tuple(
+        t for t in (_token(alt, nested=True) for alt in top or ()) if t is not None
+    )
+    return TokenLogprob(item["token"], float(logprob), exact, alternatives)
+
+
+def _index(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

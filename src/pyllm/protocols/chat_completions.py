@@ -22,11 +22,13 @@ from ..chunk import Chunk, new_chunk
 from ..errors import APIError, ErrorDetails, InvalidResponseError, api_error
 from ..message import Message, ToolCall, Usage
 from . import _readers as read
+from ._options import reject_gateway_options, reject_server_tool, render_options
+from ._options import web_search_options as render_web_search
 from .base import as_float, as_int, deep_merge, loads
 
 if TYPE_CHECKING:
     from ..content import Attachment
-    from ..request import ChatRequest
+    from ..request import ChatRequest, ServerTool
     from .base import ServerSentEvent
 
 __all__ = ["ChatCompletions"]
@@ -67,8 +69,10 @@ class ChatCompletions:
             payload["temperature"] = request.temperature
         if request.max_tokens is not None:
             payload["max_tokens"] = request.max_tokens
-        if request.tools:
+        render_options(request, payload)
+        if request.tools or request.server_tools:
             payload["tools"] = [self.render_tool(t) for t in request.tools]
+            payload["tools"] += [self.render_server_tool(t) for t in request.server_tools]
             if request.tool_choice is not None:
                 payload["tool_choice"] = self.render_tool_choice(request.tool_choice)
             if request.parallel_tool_calls is not None:
@@ -86,9 +90,17 @@ class ChatCompletions:
         return deep_merge(payload, request.params) if request.params else payload
 
     def render_extras(self, request: ChatRequest, payload: dict[str, Any]) -> None:
-        """Dialect hook: reasoning, routing, fallbacks."""
+        """Dialect hook: reasoning, routing, fallbacks, web search, the gateway's options
+        (refused here: plain Chat Completions has no plugins, sessions or presets)."""
         if request.thinking is not None and request.thinking.effort:
             payload["reasoning_effort"] = request.thinking.effort
+        if request.web_search is not None:
+            payload["web_search_options"] = render_web_search(request.web_search)
+        reject_gateway_options(request, self.provider)
+
+    def render_server_tool(self, tool: ServerTool) -> dict[str, Any]:
+        """Dialect hook: a tool the provider runs itself (plain Chat Completions has none)."""
+        raise reject_server_tool(tool, self.provider)
 
     def render_tool(self, tool: Any) -> dict[str, Any]:
         function: dict[str, Any] = {
@@ -151,6 +163,8 @@ class ChatCompletions:
         if kind == "text" and attachment.data is not None:
             opening = f"<file name='{attachment.name}' mime_type='{attachment.mime_type}'>"
             return {"type": "text", "text": f"{opening}{attachment.text}</file>"}
+        if kind == "video":
+            return {"type": "video_url", "video_url": {"url": attachment.data_url()}}
         return {
             "type": "file",
             "file": {"filename": attachment.name, "file_data": attachment.data_url()},
@@ -188,6 +202,8 @@ class ChatCompletions:
             images=tuple(read.parse_images(data.get("images"))),
             annotations=read.dicts(data.get("annotations")),
             raw=body,
+            citations=read.parse_citations(data.get("annotations")),
+            logprobs=read.parse_logprobs(choice.get("logprobs")),
         )
         error = choice.get("error")
         if error or message.finish_reason == "error":
@@ -211,6 +227,8 @@ class ChatCompletions:
         prompt_details = prompt_details if isinstance(prompt_details, Mapping) else {}
         completion_details = completion_details if isinstance(completion_details, Mapping) else {}
         cost = as_float(data.get("cost"))
+        server_tools = data.get("server_tool_use_details") or data.get("server_tool_use")
+        searches = server_tools.get("web_search_requests") if type(server_tools) is dict else 0
         return Usage(
             input_tokens=as_int(data.get("prompt_tokens")),
             output_tokens=as_int(data.get("completion_tokens")),
@@ -221,6 +239,7 @@ class ChatCompletions:
             cost=cost,
             cost_source="provider" if cost is not None else None,
             raw=data,
+            web_search_requests=as_int(searches),
         )
 
     def new_stream(self) -> ChatCompletions:
@@ -248,7 +267,7 @@ class ChatCompletions:
 
     def parse_chunk(self, data: dict[str, Any]) -> Chunk:
         # The hot path of streaming, once per delta: fields absent from the delta keep their
-        # defaults, and the Chunk is built without its 16-field __init__ (see new_chunk).
+        # defaults, and the Chunk is built without its 18-field __init__ (see new_chunk).
         values = _CHUNK_VALUES.copy()
         get = data.get
         values["model"] = get("model")
@@ -268,6 +287,9 @@ class ChatCompletions:
                     native = choice.get("native_finish_reason")
                     if type(native) is str:
                         values["native_finish_reason"] = native
+                logprobs = choice.get("logprobs")
+                if logprobs:
+                    values["logprobs"] = read.parse_logprobs(logprobs)
                 delta = choice.get("delta")
                 if type(delta) is dict:
                     content = delta.get("content")

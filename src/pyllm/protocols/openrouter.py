@@ -2,7 +2,9 @@
 
 Adds what OpenRouter has beyond OpenAI: ``reasoning`` settings, ``reasoning_details`` sent back
 unchanged on assistant messages (required across tool turns), the server-side ``models``
-fallback list, ``provider`` routing preferences, and error metadata (``provider_name``, the
+fallback list, ``provider`` routing preferences, plugins (``web`` search, ``file-parser``,
+``auto-router``), server-side tools (``openrouter:*``), sticky sessions, metadata, presets,
+transforms, ``cache_control`` breakpoints, and error metadata (``provider_name``, the
 upstream's own ``raw`` error text, ``availability.retry_after``).
 """
 
@@ -12,13 +14,16 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._json import loads
+from .._server_tools import SERVER_TOOL_PREFIX
 from ..errors import ErrorDetails
+from ._cache_control import mark_cache_points
+from ._options import reject_server_tool
 from .base import as_float
 from .chat_completions import ChatCompletions
 
 if TYPE_CHECKING:
     from ..message import Message
-    from ..request import ChatRequest
+    from ..request import ChatRequest, ServerTool, WebSearch
 
 __all__ = ["OpenRouterDialect"]
 
@@ -41,10 +46,49 @@ class OpenRouterDialect(ChatCompletions):
             payload["models"] = [request.model, *request.fallback_models]
         if request.routing:
             payload["provider"] = dict(request.routing)
+        if request.plugins or request.web_search is not None:
+            self.render_plugins(request, payload)
+        if request.session_id is not None:
+            payload["session_id"] = request.session_id
+        if request.preset is not None:
+            payload["preset"] = request.preset
+        if request.metadata:
+            payload["metadata"] = dict(request.metadata)
+        if request.transforms is not None:
+            payload["transforms"] = list(request.transforms)
+        if request.caching is not None or any(m.cache for m in request.messages):
+            mark_cache_points(request, payload)
+
+    def render_plugins(self, request: ChatRequest, payload: dict[str, Any]) -> None:
+        """``plugins``: web search first, then the chat's own (file-parser, auto-router)."""
+        plugins = [dict(p) for p in request.plugins]
+        search = request.web_search
+        if search is not None:
+            plugins.insert(0, web_plugin(search))
+            if search.context_size:
+                payload["web_search_options"] = {"search_context_size": search.context_size}
+        if plugins:
+            payload["plugins"] = plugins
+
+    def render_server_tool(self, tool: ServerTool) -> dict[str, Any]:
+        if not tool.type.startswith(SERVER_TOOL_PREFIX):
+            raise reject_server_tool(tool, self.provider)
+        rendered: dict[str, Any] = {"type": tool.type}
+        if tool.parameters:
+            rendered["parameters"] = dict(tool.parameters)
+        return rendered
+
+    def render_tool_choice(self, choice: str) -> Any:
+        if choice.startswith(SERVER_TOOL_PREFIX):
+            return {"type": choice}
+        return super().render_tool_choice(choice)
 
     def render_assistant_extras(self, message: Message, rendered: dict[str, Any]) -> None:
         if message.reasoning_details:
             rendered["reasoning_details"] = [dict(d) for d in message.reasoning_details]
+        parsed = [dict(a) for a in message.annotations if a.get("type") == "file"]
+        if parsed:  # files OpenRouter parsed: sent back, it skips parsing them again
+            rendered["annotations"] = parsed
 
     def parse_error_extras(self, error: Mapping[str, Any], details: ErrorDetails) -> ErrorDetails:
         metadata = details.metadata
@@ -64,6 +108,21 @@ class OpenRouterDialect(ChatCompletions):
             generation_id=details.generation_id,
             retry_after=retry_after,
         )
+
+
+def web_plugin(search: WebSearch) -> dict[str, Any]:
+    """OpenRouter's ``web`` plugin for ``search`` (unset fields left to OpenRouter).
+
+    >>> from pyllm.request import WebSearch
+    >>> web_plugin(WebSearch(max_results=3, engine="exa"))
+    {'id': 'web', 'max_results': 3, 'engine': 'exa'}
+    """
+    plugin: dict[str, Any] = {"id": "web"}
+    for name in ("max_results", "engine", "search_prompt"):
+        value = getattr(search, name)
+        if value is not None:
+            plugin[name] = value
+    return plugin
 
 
 def _upstream_message(raw: Any, depth: int = 0) -> str | None:

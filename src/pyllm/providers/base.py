@@ -69,6 +69,9 @@ class Provider:
     max_tokens_required: ClassVar[bool] = False
     """True when every chat request must say ``max_tokens`` (Anthropic): a chat without
     ``with_max_tokens`` sends the model's max output from the registry."""
+    url_attachments: ClassVar[frozenset[str]] = frozenset({"image"})
+    """The kinds of remote attachment the provider fetches itself, so pyllm sends their URL
+    and never requests the file (others are downloaded and sent as bytes)."""
 
     def __init__(
         self,

@@ -30,6 +30,13 @@ class OpenRouter(Provider):
     complete_listing: ClassVar[bool] = True
     gateway: ClassVar[bool] = True
     server_fallbacks: ClassVar[bool] = True  # the request's ``models`` list
+    url_attachments: ClassVar[frozenset[str]] = frozenset({"image", "pdf", "video"})
+    key_path: ClassVar[str] = "/key"
+    """``GET``: the calling key's label, limit and usage (``client.openrouter.key()``)."""
+    credits_path: ClassVar[str] = "/credits"
+    """``GET``: credits bought and used (``client.openrouter.credits()``)."""
+    generation_path: ClassVar[str] = "/generation"
+    """``GET ?id=``: one generation's stats (``client.openrouter.generation(id)``)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenRouter:

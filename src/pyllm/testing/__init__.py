@@ -10,16 +10,27 @@ demos. No network.
 '1\\n2\\n3'
 
 Script replies with :func:`text`, :func:`tool_call`, :func:`error`, :func:`stream_error`,
-:func:`raw` and :func:`drop` (or a :class:`Reply` with any field), and read what pyllm sent in
-``server.requests``. :class:`FakeAnthropic` speaks Anthropic's Messages API with the same
-scripting. Run either from a shell with ``python -m pyllm.testing`` or ``pyllm serve-fake``
-(``--provider anthropic``).
+:func:`raw` and :func:`drop` (or a :class:`Reply` with any field, e.g. ``annotations`` made
+with :func:`url_citation`), and read what pyllm sent in ``server.requests``. The account
+routes (``/key``, ``/credits``, ``/generation``) answer too. :class:`FakeAnthropic` speaks
+Anthropic's Messages API with the same scripting. Run either from a shell with
+``python -m pyllm.testing`` or ``pyllm serve-fake`` (``--provider anthropic``).
 """
 
 from ._anthropic import FakeAnthropic
 from ._http1 import RecordedRequest
 from ._openrouter import FakeOpenRouter
-from ._replies import Reply, ToolCallSpec, drop, error, raw, stream_error, text, tool_call
+from ._replies import (
+    Reply,
+    ToolCallSpec,
+    drop,
+    error,
+    raw,
+    stream_error,
+    text,
+    tool_call,
+    url_citation,
+)
 
 __all__ = [
     "FakeAnthropic",
@@ -33,4 +44,5 @@ __all__ = [
     "stream_error",
     "text",
     "tool_call",
+    "url_citation",
 ]

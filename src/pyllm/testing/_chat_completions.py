@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._replies import Reply
 
-__all__ = ["Rendered", "echo_text", "failure_event", "text_pieces", "usage_for"]
+__all__ = ["Rendered", "echo_text", "failure_event", "text_pieces", "token_logprobs", "usage_for"]
 
 _counter = iter(range(1, 1 << 62))
 
@@ -64,6 +64,26 @@ def usage_for(reply: Reply, request: Mapping[str, Any], answer: str) -> dict[str
         },
         "completion_tokens_details": {"reasoning_tokens": reasoning, "image_tokens": 0},
     }
+
+
+def token_logprobs(pieces: list[str], request: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """Made-up log probabilities for ``pieces`` (one token each), when ``request`` asks for
+    them: deterministic, with ``top_logprobs`` alternatives (the token itself first)."""
+    if not request.get("logprobs"):
+        return None
+    top = request.get("top_logprobs")
+    top = top if isinstance(top, int) and not isinstance(top, bool) else 0
+
+    def token(text: str, logprob: float) -> dict[str, Any]:
+        return {"token": text, "logprob": logprob, "bytes": list(text.encode())}
+
+    tokens = []
+    for i, piece in enumerate(pieces):
+        logprob = -0.05 * (1 + i % 5)
+        alternatives = [token(piece, logprob)]
+        alternatives += [token(f"{piece.strip()}~{k}", logprob - k) for k in range(1, top)]
+        tokens.append({**token(piece, logprob), "top_logprobs": alternatives[:top]})
+    return tokens
 
 
 class Rendered:
@@ -115,12 +135,15 @@ class Rendered:
             message["images"] = [
                 {"type": "image_url", "image_url": {"url": u}} for u in self.reply.images
             ]
+        if self.reply.annotations:
+            message["annotations"] = [dict(a) for a in self.reply.annotations]
+        logprobs = token_logprobs(self._pieces(), self.request)
         body = {
             **self._envelope("chat.completion"),
             "choices": [
                 {
                     "index": 0,
-                    "logprobs": None,
+                    "logprobs": None if logprobs is None else {"content": logprobs},
                     "finish_reason": self.finish_reason,
                     "native_finish_reason": self.finish_reason,
                     "message": message,
@@ -134,19 +157,22 @@ class Rendered:
     def _pieces(self) -> list[str]:
         return text_pieces(self.answer, self.reply.chunks)
 
-    def _chunk(self, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
-        chunk = {
-            **self._envelope("chat.completion.chunk"),
-            "choices": [
-                {
-                    "index": 0,
-                    "delta": {"role": "assistant", **delta},
-                    "finish_reason": finish,
-                    "native_finish_reason": finish,
-                }
-            ],
-            **extra,
+    def _chunk(
+        self,
+        delta: dict[str, Any],
+        finish: str | None = None,
+        logprobs: list[dict[str, Any]] | None = None,
+        **extra: Any,
+    ) -> bytes:
+        choice = {
+            "index": 0,
+            "delta": {"role": "assistant", **delta},
+            "finish_reason": finish,
+            "native_finish_reason": finish,
         }
+        if logprobs is not None:
+            choice["logprobs"] = {"content": logprobs}
+        chunk = {**self._envelope("chat.completion.chunk"), "choices": [choice], **extra}
         return b"data: " + json.dumps(chunk).encode() + b"\n\n"
 
     def sse_events(self) -> Iterator[bytes]:
@@ -155,10 +181,15 @@ class Rendered:
         if reply.reasoning:
             for word in reply.reasoning.split(" "):
                 yield self._chunk({"content": "", "reasoning": word + " "})
-        for sent, piece in enumerate(self._pieces()):
+        for annotation in reply.annotations:  # OpenRouter's web search: sources first
+            yield self._chunk({"content": "", "annotations": [dict(annotation)]})
+        pieces = self._pieces()
+        logprobs = token_logprobs(pieces, self.request)
+        for sent, piece in enumerate(pieces):
             if reply.stream_error is not None and sent >= reply.error_after:
                 break
-            yield self._chunk({"content": piece})
+            own = None if logprobs is None else [logprobs[sent]]
+            yield self._chunk({"content": piece}, logprobs=own)
         if reply.stream_error is not None:
             yield self._chunk({"content": ""}, "error", error=dict(reply.stream_error))
             return

@@ -9,7 +9,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["check_reply_fields", "check_tool_call_fields", "tool_calls_tuple", "urls_tuple"]
+__all__ = [
+    "check_reply_fields",
+    "check_tool_call_fields",
+    "mappings_tuple",
+    "tool_calls_tuple",
+    "urls_tuple",
+]
 
 USAGE_CHUNKS = ("repeat", "separate", "none")
 """How the final usage arrives on a stream: repeated with the last choice, in a separate chunk
@@ -61,6 +67,17 @@ def urls_tuple(images: Any) -> tuple[str, ...]:
     if isinstance(images, str) or not all(isinstance(url, str) for url in images):
         raise TypeError(f"images must be a list of data: or https: URLs, got {_named(images)}")
     return tuple(images)
+
+
+def mappings_tuple(name: str, items: Any) -> tuple[Mapping[str, Any], ...]:
+    """``items`` as a tuple of dicts (JSON objects), or a ``TypeError`` naming ``name``."""
+    if isinstance(items, (str, bytes, Mapping)) or not hasattr(items, "__iter__"):
+        raise TypeError(f"{name} must be a list of dicts, got {_named(items)}")
+    checked: tuple[Any, ...] = tuple(items)
+    for item in checked:
+        if not isinstance(item, Mapping):
+            raise TypeError(f"{name} must hold dicts, got {_named(item)}")
+    return checked
 
 
 def check_reply_fields(fields: Mapping[str, Any]) -> None:

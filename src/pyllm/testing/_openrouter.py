@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._account import Account
 from ._chat_completions import Rendered, failure_event
 from ._media import TINY_PNG_URL, embeddings_reply, images_reply, wants_image
 from ._replies import Reply, body_bytes
@@ -24,6 +25,9 @@ class OpenRouterDialect:
     chat_path = "/chat/completions"
     keepalive = b": OPENROUTER PROCESSING\n\n"
 
+    def __init__(self) -> None:
+        self.account = Account()
+
     def denied(self, request: RecordedRequest, api_key: str | None) -> Reply | None:
         """A 401 like OpenRouter's for a missing or wrong bearer key (any key without one)."""
         said = request.headers.get("authorization")
@@ -33,7 +37,8 @@ class OpenRouterDialect:
         return Reply(status=401, body={"error": {"message": text, "code": 401}})
 
     def default_reply(self, request: RecordedRequest) -> Reply:
-        """An echo for chat, deterministic vectors and images, the bundled model catalog."""
+        """An echo for chat, deterministic vectors and images, the bundled model catalog, the
+        account routes."""
         body = request.json if isinstance(request.json, dict) else {}
         path, method = request.path, request.method
         if path.endswith(self.chat_path) and method == "POST":
@@ -48,6 +53,9 @@ class OpenRouterDialect:
             from ._models import models_listing
 
             return Reply(body=models_listing(request.query))
+        account = self.account.answer(request)
+        if account is not None:
+            return account
         return Reply(status=404, body={"error": {"message": f"no route for {path}", "code": 404}})
 
     def prepare(self, reply: Reply, request: RecordedRequest) -> Reply:
@@ -57,7 +65,9 @@ class OpenRouterDialect:
         return reply
 
     def render(self, reply: Reply, request: RecordedRequest) -> Rendered:
-        return Rendered(reply, request.json if isinstance(request.json, dict) else {})
+        rendered = Rendered(reply, request.json if isinstance(request.json, dict) else {})
+        self.account.record(rendered)
+        return rendered
 
     def failure_body(self, message: str) -> bytes:
         return body_bytes({"error": {"message": message, "code": 500}})
@@ -79,7 +89,9 @@ class FakeOpenRouter(FakeServer):
     >>> reply.content, server.requests[-1].json["messages"][-1]["content"]
     ('Hi there!', 'Hello')
 
-    Unscripted chat requests get an echo of the last user message. ``api_key`` makes the server
+    Unscripted chat requests get an echo of the last user message; ``account`` holds what the
+    account routes answer (``/key``, ``/credits``, and ``/generation`` for every answer the
+    server gave; see :class:`~pyllm.testing._account.Account`). ``api_key`` makes the server
     answer 401 (like OpenRouter) to requests without that bearer key. An exception inside the
     server (say, in a ``route`` handler) is answered with a 500 carrying its text (mid-stream:
     an in-band error event) and kept in ``errors``.
@@ -94,11 +106,13 @@ class FakeOpenRouter(FakeServer):
         model: str = "openai/gpt-4.1-mini",
         write_size: int | None = None,
     ) -> None:
+        dialect = OpenRouterDialect()
         super().__init__(
-            OpenRouterDialect(),
+            dialect,
             host=host,
             port=port,
             api_key=api_key,
             write_size=write_size,
             model=model,
         )
+        self.account = dialect.account

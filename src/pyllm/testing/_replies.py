@@ -14,7 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from ._checks import check_reply_fields, check_tool_call_fields, tool_calls_tuple, urls_tuple
+from ._checks import (
+    check_reply_fields,
+    check_tool_call_fields,
+    mappings_tuple,
+    tool_calls_tuple,
+    urls_tuple,
+)
 
 __all__ = [
     "Reply",
@@ -25,6 +31,7 @@ __all__ = [
     "stream_error",
     "text",
     "tool_call",
+    "url_citation",
 ]
 
 
@@ -61,6 +68,9 @@ class Reply:
     ``upstream`` is who the reply says served it (``"pyllm.testing"`` unless you script one).
     ``error`` (``message``, ``code``, ``metadata``) is an error answer the server writes in its
     API's envelope (what :func:`error` makes).
+    ``annotations`` (e.g. :func:`url_citation` values) go on the answer; a stream sends each in
+    a chunk of its own before the text, as OpenRouter's web search does. A request asking for
+    ``logprobs`` gets one per streamed piece of text (or word).
     Fields are checked when the reply is made: a wrong type is a ``TypeError`` right there.
     """
 
@@ -91,10 +101,12 @@ class Reply:
     repeat: int = 1
     write_size: int | None = None
     error: Mapping[str, Any] | None = None
+    annotations: tuple[Mapping[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tool_calls", tool_calls_tuple(self.tool_calls, ToolCallSpec))
         object.__setattr__(self, "images", urls_tuple(self.images))
+        object.__setattr__(self, "annotations", mappings_tuple("annotations", self.annotations))
         check_reply_fields({f.name: getattr(self, f.name) for f in fields(self)})
 
     def but(self, **changes: Any) -> Reply:
@@ -112,6 +124,25 @@ def tool_call(name: str, arguments: Mapping[str, Any] | str | None = None, **opt
     spec = ToolCallSpec(name, arguments if arguments is not None else {}, options.pop("id", None))
     extra = tuple(options.pop("tool_calls", ()))
     return Reply(text=options.pop("text", ""), tool_calls=(spec, *extra), **options)
+
+
+def url_citation(
+    url: str,
+    title: str = "",
+    *,
+    content: str | None = None,
+    start: int = 0,
+    end: int = 0,
+) -> dict[str, Any]:
+    """A web search's ``url_citation`` annotation, for ``Reply(annotations=...)``.
+
+    >>> url_citation("https://example.com", "Example")["url_citation"]["title"]
+    'Example'
+    """
+    cited: dict[str, Any] = {"url": url, "title": title, "start_index": start, "end_index": end}
+    if content is not None:
+        cited["content"] = content
+    return {"type": "url_citation", "url_citation": cited}
 
 
 def error(
