@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "Image": "image",
     "IncompleteEmbeddingError": "embedding",
     "InvalidResponseError": "errors",
+    "MCPError": "errors",
     "Message": "message",
     "Model": "model",
     "ModelNotFoundError": "errors",
@@ -60,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "Route": "_routes",
     "RouteAttempt": "_routes",
     "ServiceUnavailableError": "errors",
+    "StructuredOutputError": "errors",
     "Tool": "tools",
     "Settings": "config",
     "ToolCall": "message",
@@ -140,6 +142,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from .errors import ContextLengthExceededError as ContextLengthExceededError
     from .errors import Error as Error
     from .errors import InvalidResponseError as InvalidResponseError
+    from .errors import MCPError as MCPError
     from .errors import ModelNotFoundError as ModelNotFoundError
     from .errors import ModerationError as ModerationError
     from .errors import NotFoundError as NotFoundError
@@ -152,6 +155,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from .errors import RequestTimeoutError as RequestTimeoutError
     from .errors import ServerError as ServerError
     from .errors import ServiceUnavailableError as ServiceUnavailableError
+    from .errors import StructuredOutputError as StructuredOutputError
     from .errors import ToolError as ToolError
     from .errors import UnprocessableEntityError as UnprocessableEntityError
     from .errors import UnsupportedError as UnsupportedError

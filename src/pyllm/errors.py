@@ -8,6 +8,8 @@
     ├── UnsupportedError                    the model or provider cannot do what was asked
     ├── AttachmentError                     a file cannot be sent (missing, unreadable, too big...)
     ├── ToolError                           a tool could not be defined or the tool loop ran away
+    │   └── MCPError                        an MCP server could not be started, reached or used
+    ├── StructuredOutputError               the answer never fit the schema (``retries`` ran out)
     ├── APIConnectionError                  the request never got an answer (DNS, refused, reset...)
     │   └── APITimeoutError                 connect / read / total timeout
     └── APIError                            a server answered with an error
@@ -63,6 +65,7 @@ __all__ = [
     "Error",
     "ErrorDetails",
     "InvalidResponseError",
+    "MCPError",
     "ModelNotFoundError",
     "ModerationError",
     "NotFoundError",
@@ -75,6 +78,7 @@ __all__ = [
     "RequestTimeoutError",
     "ServerError",
     "ServiceUnavailableError",
+    "StructuredOutputError",
     "ToolError",
     "UnprocessableEntityError",
     "UnsupportedError",
@@ -118,6 +122,20 @@ class AttachmentError(Error, ValueError):
 
 class ToolError(Error):
     """A tool is badly defined, failed with ``raise_tool_errors=True``, or the loop ran away."""
+
+
+class MCPError(ToolError):
+    """An MCP server (``pyllm.mcp``) could not be started or reached, or is closed already."""
+
+
+class StructuredOutputError(Error):
+    """The answer did not fit the schema of ``with_schema(..., retries=N)``, even after ``N``
+    re-asks: ``text`` is the last answer, ``errors`` what was wrong with it (one sentence
+    each), ``answers`` how many answers were read. The history is as before the call."""
+
+    def __init__(self, message: str, *, text: str, errors: tuple[str, ...], answers: int):
+        super().__init__(message)
+        self.text, self.errors, self.answers = text, errors, answers
 
 
 class APIConnectionError(Error):

@@ -46,6 +46,7 @@ LAYERS = [
             *(f"pyllm._{m}" for m in ("headers", "routes", "pricing", "arguments")),
             "pyllm._status_codes",
             "pyllm._frozen",
+            "pyllm._partial_json",  # issue 15: structured output as it streams
         ),
         may_import=(),
         forbidden=NETWORK,
