@@ -82,7 +82,7 @@ _EXPORTS: dict[str, str] = {
     "tool": "tools",
 }
 
-_SUBMODULES = frozenset({"openrouter", "testing", "providers", "protocols"})
+_SUBMODULES = frozenset({"openrouter", "testing", "providers", "protocols", "mcp"})
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
@@ -111,6 +111,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from typing import Any
 
+    from . import mcp as mcp
     from . import openrouter as openrouter
     from . import protocols as protocols
     from . import providers as providers

@@ -31,6 +31,7 @@ CATALOG = "catalog"
 FACE = "face"
 TESTING = "testing kit"
 CLI = "command line"
+INTEGRATIONS = "integrations"
 NAMESPACE = "namespace"
 
 BELOW_HTTP = (ENGINE, PROVIDERS, PROTOCOLS, VALUES)
@@ -88,7 +89,10 @@ LAYERS = [
     Layer(
         NAMESPACE,
         ("pyllm",),  # pyllm/__init__.py: names load lazily (by __getattr__), so it imports nothing
-        exceptions={("pyllm", "pyllm.testing"): "re-exported for type checkers only"},
+        exceptions={
+            ("pyllm", "pyllm.testing"): "re-exported for type checkers only",
+            ("pyllm", "pyllm.mcp"): "re-exported for type checkers only",
+        },
     ),
     Layer(TESTING, ("pyllm.testing",), may_import=(NAMESPACE, FACE, *BELOW_FACE)),
     Layer(
@@ -99,6 +103,12 @@ LAYERS = [
             ("pyllm.cli", "pyllm.testing.__main__"): "pyllm serve-fake runs the testing kit",
             ("pyllm._cli.demo", "pyllm.testing"): "pyllm demo runs offline on the testing kit",
         },
+    ),
+    Layer(  # issue 15: the edges that connect pyllm to other systems (MCP servers...)
+        INTEGRATIONS,
+        ("pyllm.mcp",),
+        may_import=(NAMESPACE, FACE, *BELOW_FACE),
+        owns=("mcp",),  # the official MCP SDK, imported only when pyllm.mcp connects
     ),
 ]
 """Bottom to top: each layer may import only those it names (and itself)."""
