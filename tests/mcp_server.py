@@ -19,6 +19,7 @@ from mcp.server.mcpserver import Context, Image, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import (
     BlobResourceContents,
+    CallToolResult,
     EmbeddedResource,
     ResourceLink,
     TextContent,
@@ -89,6 +90,12 @@ def documents() -> list[EmbeddedResource | ResourceLink | TextContent]:
             description="The manual",
         ),
     ]
+
+
+@server.tool()
+def stats() -> CallToolResult:
+    """Only structured content, no content blocks."""
+    return CallToolResult(content=[], structured_content={"mean": 2.5, "values": [1, 4]})
 
 
 @server.tool()

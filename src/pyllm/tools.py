@@ -281,6 +281,11 @@ def _jsonable(value: Any) -> Any:
     import dataclasses
     import enum
 
+    if isinstance(value, (Attachment, Content)):  # a dataclass, but not data for JSON
+        raise TypeError(
+            f"a pyllm.{type(value).__name__} inside another value has no JSON form (return it "
+            "on its own, or pyllm.Content(text, [files]))"
+        )
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     if isinstance(value, enum.Enum):

@@ -66,6 +66,7 @@ def test_tools_are_listed_with_their_schemas(server: pyllm.mcp.Server) -> None:
     assert set(tools) == {"add", "weather_today", "chart", "documents", "fail", "gather"} | {
         "header",
         "pid",
+        "stats",
     }
     add = tools["add"].definition()
     assert add.description == "Add two whole numbers."
@@ -104,21 +105,27 @@ def test_images_and_resources_come_back_as_files_and_text(
     server: pyllm.mcp.Server, mode: str, fake: FakeOpenRouter
 ) -> None:
     fake.reply(
-        tool_call("chart", {"title": "sales"}, tool_calls=[ToolCallSpec("documents")]),
+        tool_call(
+            "chart",
+            {"title": "sales"},
+            tool_calls=[ToolCallSpec("documents"), ToolCallSpec("stats")],
+        ),
         text("Seen."),
     )
     chat = fake.chat().with_tools(*server.tools)
     run(chat, mode)
-    chart, documents = tool_messages(chat)
+    chart, documents, stats = tool_messages(chat)
+    assert stats.content == '{"mean": 2.5, "values": [1, 4]}' and not stats.attachments
     assert chart.content == "Chart: sales" and chart.attachments[0].mime_type == "image/png"
     assert documents.content.startswith("Two documents:\n[resource file:///notes.md]\n# Notes")
     assert "[resource link https://example.com/manual (manual): The manual]" in documents.content
     assert "backup.zip (application/zip) not sent: cannot send" in documents.content
     assert [a.name for a in documents.attachments] == ["report.pdf"]
     sent = fake.requests[-1].json["messages"]  # Chat Completions: the files after the results
-    assert [m["role"] for m in sent] == ["user", "assistant", "tool", "tool", "user", "user"]
-    assert sent[4]["content"][1]["type"] == "image_url"
-    assert sent[5]["content"][1]["type"] == "file"
+    roles = ["user", "assistant", "tool", "tool", "tool", "user", "user"]
+    assert [m["role"] for m in sent] == roles
+    assert sent[5]["content"][1]["type"] == "image_url"
+    assert sent[6]["content"][1]["type"] == "file"
 
 
 @pytest.mark.parametrize("mode", MODES)
