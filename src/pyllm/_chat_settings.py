@@ -103,7 +103,7 @@ class ChatSettings:
         before each call runs: ``True`` runs it, ``False`` refuses, a string refuses and tells
         the model why. ``execute=False`` runs nothing: ``ask`` returns the answer with its
         ``tool_calls`` open, you give results with :meth:`add_tool_result`, and ``ask()``
-        carries on. (Each of these, issue 15, is kept when ``None``.)
+        carries on. Any argument left ``None`` keeps its current setting.
         """
         self.toolbox.configure(
             tools,

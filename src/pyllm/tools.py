@@ -326,9 +326,9 @@ def finished(call: ToolCall, value: Any, files: FilePolicy = False) -> ToolResul
                 "(json.dumps(...) for data) and the files in its attachments"
             )
             return _error(call, message, TypeError(message))
-        refused = [str(p) for p in value.local_paths if not _allowed(p, files)]
-        if refused:
-            return _refused_files(call, refused)
+        not_allowed = [str(p) for p in value.local_paths if not _allowed(p, files)]
+        if not_allowed:
+            return _refused_files(call, not_allowed)
         text = value.text or f"Returned {len(value.attachments)} attachment(s)."
         return ToolResult(call, text, value, attachments=tuple(value.attachments))
     try:

@@ -242,10 +242,11 @@ def _correction(
         from .._structured import correction  # rare: not loaded with every chat
 
         return correction(errors, _schema_name(plan))
-    answers = exchange.corrections + 1
+    answers, name, problems = exchange.corrections + 1, _schema_name(plan), "; ".join(errors)
     raise StructuredOutputError(
-        f"{'no answer' if answers > 1 else 'the answer'} matched the schema "
-        f"{_schema_name(plan)!r} ({answers} tried); the last: {'; '.join(errors)}",
+        f"no answer matched the schema {name!r} ({answers} tried); the last: {problems}"
+        if answers > 1
+        else f"the answer did not match the schema {name!r}: {problems}",
         text=answer.content,
         errors=errors,
         answers=answers,

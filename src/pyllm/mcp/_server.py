@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -135,7 +136,8 @@ class Server:
         self._task = asyncio.current_task()
         self._closing = asyncio.Event()
         try:
-            async with Client(self._target()) as client:
+            async with contextlib.AsyncExitStack() as stack:
+                client = await stack.enter_async_context(Client(await self._target(stack)))
                 listed = await _list_tools(client)
                 info = client.server_info
                 self.name = getattr(info, "name", None) or None
@@ -201,15 +203,17 @@ class Server:
     ) -> None:
         await self.aclose()
 
-    def _target(self) -> Any:
+    async def _target(self, stack: contextlib.AsyncExitStack) -> Any:
+        """What ``mcp.Client`` connects to: a URL, a transport with our headers (its HTTP
+        client closed with ``stack``), or the command to start."""
         if self._url is not None:
             if self._headers:
                 import httpx2
                 from mcp.client.streamable_http import streamable_http_client
 
-                http = httpx2.AsyncClient(
-                    headers=self._headers, timeout=httpx2.Timeout(30.0, read=300.0)
-                )
+                timeout = httpx2.Timeout(30.0, read=300.0)  # the SDK's own defaults
+                http = httpx2.AsyncClient(headers=self._headers, timeout=timeout)
+                await stack.enter_async_context(http)
                 return streamable_http_client(self._url, http_client=http)
             return self._url
         from mcp import StdioServerParameters
