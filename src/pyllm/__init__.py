@@ -43,6 +43,7 @@ _EXPORTS: dict[str, str] = {
     "IncompleteEmbeddingError": "embedding",
     "Instrumentation": "_otel",
     "InvalidResponseError": "errors",
+    "MCPError": "errors",
     "Message": "message",
     "Model": "model",
     "ModelNotFoundError": "errors",
@@ -64,6 +65,7 @@ _EXPORTS: dict[str, str] = {
     "Route": "_routes",
     "RouteAttempt": "_routes",
     "ServiceUnavailableError": "errors",
+    "StructuredOutputError": "errors",
     "Tool": "tools",
     "Settings": "config",
     "TokenLogprob": "logprobs",
@@ -86,7 +88,7 @@ _EXPORTS: dict[str, str] = {
     "tool": "tools",
 }
 
-_SUBMODULES = frozenset({"openrouter", "testing", "providers", "protocols"})
+_SUBMODULES = frozenset({"openrouter", "testing", "providers", "protocols", "mcp"})
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
@@ -115,6 +117,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from typing import Any
 
+    from . import mcp as mcp
     from . import openrouter as openrouter
     from . import protocols as protocols
     from . import providers as providers
@@ -149,6 +152,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from .errors import ContextLengthExceededError as ContextLengthExceededError
     from .errors import Error as Error
     from .errors import InvalidResponseError as InvalidResponseError
+    from .errors import MCPError as MCPError
     from .errors import ModelNotFoundError as ModelNotFoundError
     from .errors import ModerationError as ModerationError
     from .errors import NotFoundError as NotFoundError
@@ -161,6 +165,7 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from .errors import RequestTimeoutError as RequestTimeoutError
     from .errors import ServerError as ServerError
     from .errors import ServiceUnavailableError as ServiceUnavailableError
+    from .errors import StructuredOutputError as StructuredOutputError
     from .errors import ToolError as ToolError
     from .errors import UnprocessableEntityError as UnprocessableEntityError
     from .errors import UnsupportedError as UnsupportedError

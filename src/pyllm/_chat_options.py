@@ -74,6 +74,8 @@ class ChatOptions:
     total_timeout: float | None = None
     caching: Caching | None = None
     extras: RequestOptions = NO_EXTRAS  # issue 14: stop, seed, web search, session...
+    schema_retries: int | None = None  # issue 15: re-asks for answers that misfit the schema
+    partial: Callable[[str], Any] | None = field(default=None, compare=False)
 
     def with_temperature(self, temperature: float | None) -> ChatOptions:
         if temperature is not None and not 0 <= number("temperature", temperature) <= 2:
@@ -111,13 +113,27 @@ class ChatOptions:
     def without_thinking(self) -> ChatOptions:
         return replace(self, thinking=None)
 
-    def with_schema(self, schema: Any, name: str | None, strict: bool) -> ChatOptions:
+    def with_schema(
+        self, schema: Any, name: str | None, strict: bool, retries: int | None = None
+    ) -> ChatOptions:
         if schema is None:
-            return replace(self, schema=None, parse=None)
-        from ._structured import response_format
+            return replace(self, schema=None, parse=None, schema_retries=None, partial=None)
+        if retries is not None and (isinstance(retries, bool) or not isinstance(retries, int)):
+            raise TypeError(f"retries must be a whole number (or None), got {retries!r}")
+        if retries is not None and retries < 0:
+            raise ConfigurationError(f"retries must be 0 or more (or None), got {retries!r}")
+        from ._structured import partial_reader, response_format, strict_parser
 
         rendered, parse = response_format(schema, name=name, strict=strict)
-        return replace(self, schema=rendered, parse=parse)
+        if retries is not None:
+            parse = strict_parser(schema, rendered)
+        return replace(
+            self,
+            schema=rendered,
+            parse=parse,
+            schema_retries=retries,
+            partial=partial_reader(schema),
+        )
 
     def with_fallbacks(self, routes: tuple[Route, ...]) -> ChatOptions:
         """``routes`` resolved already (see :func:`fallback_targets`)."""

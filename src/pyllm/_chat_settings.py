@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ._engine.steps import Listener
     from ._session import Session
     from .events import RequestEvent
-    from .message import Message
+    from .message import Message, ToolCall
     from .openrouter import Routing
     from .tools import ToolResult
 
@@ -94,6 +94,9 @@ class ChatSettings(RequestSettings):
         tool_timeout: float | None = None,
         max_result_chars: int | None = None,
         allow_files: Any = None,
+        concurrency: int | None = None,
+        confirm: Callable[[ToolCall], Any] | None = None,
+        execute: bool | None = None,
     ) -> Self:
         """Add tools: ``@pyllm.tool`` functions, ``pyllm.Tool`` instances or subclasses, and
         server-side tools the provider runs itself (``pyllm.openrouter.web_search()``...).
@@ -106,6 +109,13 @@ class ChatSettings(RequestSettings):
         ``timeout`` may run; ``max_result_chars`` (default 100,000) caps the text of each result;
         ``allow_files`` (folders or files, or ``True``) lets tools send local files they name by
         path in ``pyllm.Content``.
+
+        The calls of one answer run at once, at most ``concurrency`` (default 8) at a time;
+        results go back in call order. ``confirm(call)`` (a function, or an async one) is asked
+        before each call runs: ``True`` runs it, ``False`` refuses, a string refuses and tells
+        the model why. ``execute=False`` runs nothing: ``ask`` returns the answer with its
+        ``tool_calls`` open, you give results with :meth:`add_tool_result`, and ``ask()``
+        carries on. Any argument left ``None`` keeps its current setting.
         """
         self.toolbox.configure(
             tools,
@@ -116,6 +126,9 @@ class ChatSettings(RequestSettings):
             timeout=tool_timeout,
             max_result_chars=max_result_chars,
             allow_files=allow_files,
+            concurrency=concurrency,
+            confirm=confirm,
+            execute=execute,
         )
         return self
 
@@ -141,10 +154,22 @@ class ChatSettings(RequestSettings):
         self._options = self._options.without_thinking()
         return self
 
-    def with_schema(self, schema: Any, *, name: str | None = None, strict: bool = True) -> Self:
+    def with_schema(
+        self,
+        schema: Any,
+        *,
+        name: str | None = None,
+        strict: bool = True,
+        retries: int | None = None,
+    ) -> Self:
         """Structured output: answers follow ``schema`` (a pydantic model, dataclass, TypedDict
-        or JSON Schema dict) and ``reply.parsed`` holds the value. ``None`` removes it."""
-        self._options = self._options.with_schema(schema, name, strict)
+        or JSON Schema dict) and ``reply.parsed`` holds the value. ``None`` removes it.
+
+        Without ``retries`` an answer that does not fit leaves ``reply.parsed`` as ``None``.
+        With ``retries=N`` such an answer is sent back with what is wrong, up to N times, and
+        then :class:`~pyllm.StructuredOutputError` is raised (``retries=0``: at once).
+        """
+        self._options = self._options.with_schema(schema, name, strict, retries)
         return self
 
     def with_caching(

@@ -12,11 +12,12 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._chat_settings import ChatSettings
-from ._engine.exchange import Exchange
+from ._engine.exchange import Exchange, open_calls
 from ._engine.flow import ChatPlan, chat_flow, with_max_tokens
 from ._engine.steps import Call
 from ._http.drive import adrive, drive
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from ._engine.steps import Flow, Listener
     from ._session import Session
     from .content import Attachment
+    from .message import ToolCall
     from .providers.base import Provider
     from .rendered import RenderedRequest
 
@@ -96,7 +98,8 @@ class Chat(ChatSettings):
     ) -> ChatStream:
         """Stream the answer as :class:`~pyllm.Chunk` values, across tool rounds."""
         exchange, flow, listeners, call = self._call(content, attachments, cache, stream=True)
-        return ChatStream(drive(flow, self._session, listeners, None, call), exchange)
+        chunks = drive(flow, self._session, listeners, None, call)
+        return ChatStream(chunks, exchange, self._options.partial)
 
     def astream(
         self,
@@ -107,7 +110,8 @@ class Chat(ChatSettings):
     ) -> AsyncChatStream:
         """Async twin of :meth:`stream`: ``async for chunk in chat.astream(...)``."""
         exchange, flow, listeners, call = self._call(content, attachments, cache, stream=True)
-        return AsyncChatStream(adrive(flow, self._session, listeners, None, call), exchange)
+        chunks = adrive(flow, self._session, listeners, None, call)
+        return AsyncChatStream(chunks, exchange, self._options.partial)
 
     def render(
         self,
@@ -136,6 +140,48 @@ class Chat(ChatSettings):
         first = self._first_message(content, attachments, cache)
         exchange = self._exchange(list(self.messages), first)  # a copy: nothing can reach it
         return render_request(self._plan(stream), exchange)
+
+    # ---- tool calls left open (issue 15: with_tools(execute=False)) ------------------------
+
+    @property
+    def pending_tool_calls(self) -> tuple[ToolCall, ...]:
+        """The tool calls of the last answer still waiting for a result (see
+        :meth:`add_tool_result`); empty when there are none."""
+        return tuple(open_calls(self.messages))
+
+    def add_tool_result(self, call_id: str, value: Any, *, is_error: bool = False) -> Message:
+        """Answer the open tool call ``call_id`` with ``value`` (text, a JSON value, or
+        ``pyllm.Content`` / ``pyllm.Attachment`` for files), as if its tool had returned it;
+        ``is_error=True`` marks it failed. Once every call has a result, ``ask()`` carries on.
+
+        A value with no JSON form raises ``TypeError`` here (nothing is added). Returns the
+        tool message added to ``messages``.
+        """
+        if self._active is not None and not self._active.finished:
+            raise RuntimeError(
+                "a call on this chat is still running: finish it (or close it) first"
+            )
+        call = next((c for c in open_calls(self.messages) if c.id == call_id), None)
+        if call is None:
+            waiting = ", ".join(repr(c.id) for c in open_calls(self.messages)) or "none"
+            raise ValueError(
+                f"no tool call {call_id!r} is waiting for a result (waiting: {waiting})"
+            )
+        from .tools import Halt, finished
+
+        if isinstance(value, Halt):
+            raise TypeError("pyllm.Halt ends a tool loop from inside a tool; give the value itself")
+        result = finished(call, value, self.toolbox.files)
+        if result.error is not None:  # no JSON form, or local files the chat does not allow
+            raise result.error
+        if is_error:
+            result = dataclasses.replace(result, is_error=True)
+        result = self.toolbox.report(result, self.hooks, raise_errors=False)
+        message = Message.tool(
+            call.id, result.content, is_error=result.is_error, attachments=result.attachments
+        )
+        self.messages.append(message)
+        return message
 
     # ---- history and model ----------------------------------------------------------------
 
@@ -267,6 +313,8 @@ class Chat(ChatSettings):
             services=session,
             parse=options.parse,
             download_attachments=settings.download_attachments,
+            schema_retries=options.schema_retries,
+            execute=toolbox.execute,
         )
 
     def _user_message(

@@ -8,6 +8,8 @@
     ├── UnsupportedError                    the model or provider cannot do what was asked
     ├── AttachmentError                     a file cannot be sent (missing, unreadable, too big...)
     ├── ToolError                           a tool could not be defined or the tool loop ran away
+    │   └── MCPError                        an MCP server could not be started, reached or used
+    ├── StructuredOutputError               the answer never fit the schema (``retries`` ran out)
     ├── APIConnectionError                  the request never got an answer (DNS, refused, reset...)
     │   └── APITimeoutError                 connect / read / total timeout
     └── APIError                            a server answered with an error
@@ -39,14 +41,12 @@ An error raised while streaming carries what arrived before it as ``partial`` (a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._redact import redact
 from ._routes import RoutesTried
-from ._status_codes import status_from_code
 
 if TYPE_CHECKING:
     from .message import Message
@@ -63,6 +63,7 @@ __all__ = [
     "Error",
     "ErrorDetails",
     "InvalidResponseError",
+    "MCPError",
     "ModelNotFoundError",
     "ModerationError",
     "NotFoundError",
@@ -75,10 +76,10 @@ __all__ = [
     "RequestTimeoutError",
     "ServerError",
     "ServiceUnavailableError",
+    "StructuredOutputError",
     "ToolError",
     "UnprocessableEntityError",
     "UnsupportedError",
-    "api_error",
 ]
 
 
@@ -120,6 +121,20 @@ class ToolError(Error):
     """A tool is badly defined, failed with ``raise_tool_errors=True``, or the loop ran away."""
 
 
+class MCPError(ToolError):
+    """An MCP server (``pyllm.mcp``) could not be started or reached, or is closed already."""
+
+
+class StructuredOutputError(Error):
+    """The answer did not fit the schema of ``with_schema(..., retries=N)``, even after ``N``
+    re-asks: ``text`` is the last answer, ``errors`` what was wrong with it (one sentence
+    each), ``answers`` how many answers were read. The history is as before the call."""
+
+    def __init__(self, message: str, *, text: str, errors: tuple[str, ...], answers: int):
+        super().__init__(message)
+        self.text, self.errors, self.answers = text, errors, answers
+
+
 class APIConnectionError(Error):
     """The server could not be reached or the connection broke before the answer was complete.
 
@@ -154,7 +169,7 @@ class ErrorDetails:
 class APIError(Error):
     """A server answered with an error. Every attribute is always present (``None`` if unknown).
 
-    >>> err = api_error(429, ErrorDetails(message="slow down", retry_after=2.0))
+    >>> err = RateLimitError("slow down", status=429, retry_after=2.0)
     >>> type(err).__name__, err.status, err.retry_after
     ('RateLimitError', 429, 2.0)
     """
@@ -303,81 +318,11 @@ class RedirectError(APIError):
         return value if isinstance(value, str) else None
 
 
-STATUS_ERRORS: dict[int, type[APIError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    402: PaymentRequiredError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    408: RequestTimeoutError,
-    413: PayloadTooLargeError,
-    422: UnprocessableEntityError,
-    429: RateLimitError,
-    502: ServiceUnavailableError,
-    503: ServiceUnavailableError,
-    529: OverloadedError,
-}
-"""The one table mapping an HTTP status (or an in-band ``error.code``) to an error class."""
+def __getattr__(name: str) -> Any:
+    """``api_error``, ``STATUS_ERRORS`` and ``status_from_code`` live in :mod:`pyllm._status_codes` (the one table
+    from a status to a class); served here too, where they were documented."""
+    if name in ("api_error", "STATUS_ERRORS", "status_from_code"):
+        from . import _status_codes
 
-_CONTEXT_LENGTH = re.compile(
-    r"context length|context window|context_length|maximum context|too many tokens|"
-    r"prompt is too long|input is too long|reduce the length",
-    re.IGNORECASE,
-)
-
-
-def _error_class(status: int | None, details: ErrorDetails) -> type[APIError]:
-    if status is None:
-        status = status_from_code(details.error_type) or status_from_code(details.code)
-    cls = STATUS_ERRORS.get(status or 0)
-    if cls is None:
-        if status is not None and 500 <= status <= 599:
-            cls = ServerError
-        elif status is not None and 400 <= status <= 499:
-            cls = BadRequestError
-        else:
-            cls = APIError
-    if cls is BadRequestError and (
-        details.error_type == "context_length_exceeded"
-        or _CONTEXT_LENGTH.search(details.message)
-        or _CONTEXT_LENGTH.search(details.upstream_message or "")
-    ):
-        return ContextLengthExceededError
-    if cls is PermissionDeniedError and (
-        "reasons" in details.metadata or "flagged_input" in details.metadata
-    ):
-        return ModerationError
-    return cls
-
-
-def api_error(
-    status: int | None,
-    details: ErrorDetails,
-    *,
-    provider: str | None = None,
-    partial: Message | None = None,
-) -> APIError:
-    """Build the right :class:`APIError` subclass for ``status`` (or the in-band code).
-
-    The message joins the server's text with the upstream provider's own text when present.
-    """
-    message = details.message.strip() or "no error message in the response"
-    upstream_text = (details.upstream_message or "").strip()
-    if upstream_text and upstream_text not in message:
-        message = f"{message} - {upstream_text}"
-    if status is None:
-        status = status_from_code(details.code) or status_from_code(details.error_type)
-    cls = _error_class(status, details)
-    return cls(
-        message,
-        status=status,
-        code=details.code,
-        provider=provider,
-        upstream=details.upstream,
-        raw=details.raw,
-        metadata=details.metadata,
-        generation_id=details.generation_id,
-        retry_after=details.retry_after,
-        error_type=details.error_type,
-        partial=partial,
-    )
+        return getattr(_status_codes, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

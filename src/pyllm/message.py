@@ -202,8 +202,19 @@ class Message:
         return cls("user", content, attachments=attachments)
 
     @classmethod
-    def tool(cls, tool_call_id: str, content: str, *, is_error: bool = False) -> Message:
-        return cls("tool", content, tool_call_id=tool_call_id, is_error=is_error)
+    def tool(
+        cls,
+        tool_call_id: str,
+        content: str,
+        *,
+        is_error: bool = False,
+        attachments: tuple[Attachment, ...] = (),
+    ) -> Message:
+        """A tool's result; ``attachments`` are files it returned (images, PDFs...), sent
+        inside the result where the protocol allows it, else right after the round's results."""
+        return cls(
+            "tool", content, attachments=attachments, tool_call_id=tool_call_id, is_error=is_error
+        )
 
     @property
     def partial(self) -> bool:

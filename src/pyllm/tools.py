@@ -40,7 +40,15 @@ from .request import ToolDefinition
 if typing.TYPE_CHECKING:
     from .message import ToolCall
 
-__all__ = ["DEFAULT_MAX_RESULT_CHARS", "DEFAULT_TOOL_TIMEOUT", "Halt", "Tool", "ToolResult", "tool"]
+__all__ = [
+    "DEFAULT_MAX_RESULT_CHARS",
+    "DEFAULT_TOOL_CONCURRENCY",
+    "DEFAULT_TOOL_TIMEOUT",
+    "Halt",
+    "Tool",
+    "ToolResult",
+    "tool",
+]
 
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
@@ -51,6 +59,10 @@ chat: ``with_tools(tool_timeout=...)``; ``math.inf`` waits for ever)."""
 DEFAULT_MAX_RESULT_CHARS = 100_000
 """The longest tool result (in characters, about 25,000 tokens) sent to the model; longer ones
 are cut with a note saying so (per chat: ``with_tools(max_result_chars=...)``)."""
+
+DEFAULT_TOOL_CONCURRENCY = 8
+"""How many calls of one assistant message run at once (per chat:
+``with_tools(concurrency=...)``; ``1`` runs them one after another)."""
 
 FilePolicy: TypeAlias = "bool | tuple[Path, ...]"
 """Which local files named by plain paths in a tool's ``Content`` may be sent: ``False`` none,
@@ -269,6 +281,11 @@ def _jsonable(value: Any) -> Any:
     import dataclasses
     import enum
 
+    if isinstance(value, (Attachment, Content)):  # a dataclass, but not data for JSON
+        raise TypeError(
+            f"a pyllm.{type(value).__name__} inside another value has no JSON form (return it "
+            "on its own, or pyllm.Content(text, [files]))"
+        )
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     if isinstance(value, enum.Enum):
@@ -300,9 +317,18 @@ def finished(call: ToolCall, value: Any, files: FilePolicy = False) -> ToolResul
     if isinstance(value, Attachment):
         value = Content("", [value])
     if isinstance(value, Content):
-        refused = [str(p) for p in value.local_paths if not _allowed(p, files)]
-        if refused:
-            return _refused_files(call, refused)
+        text: object = value.text  # typed str, but a tool may put anything there
+        if not isinstance(text, str):
+            kind = type(text)
+            message = (
+                f"tool {call.name!r} returned pyllm.Content whose text is a "
+                f"{kind.__module__}.{kind.__qualname__}, not a str; put the text in a str "
+                "(json.dumps(...) for data) and the files in its attachments"
+            )
+            return _error(call, message, TypeError(message))
+        not_allowed = [str(p) for p in value.local_paths if not _allowed(p, files)]
+        if not_allowed:
+            return _refused_files(call, not_allowed)
         text = value.text or f"Returned {len(value.attachments)} attachment(s)."
         return ToolResult(call, text, value, attachments=tuple(value.attachments))
     try:
@@ -339,6 +365,13 @@ def _refused_files(call: ToolCall, paths: list[str]) -> ToolResult:
         "with chat.with_tools(..., allow_files=[...])"
     )
     return _error(call, message, ToolError(message))
+
+
+def refused(call: ToolCall, reason: str | None = None) -> ToolResult:
+    """The result for a call the chat's ``confirm`` refused: the model reads why (the reason
+    given, if any) and that it did not run. Not an error of the tool, so nothing to raise."""
+    text = f"Error: the user did not allow this call to {call.name!r}, so it did not run"
+    return ToolResult(call, f"{text}: {reason}" if reason else f"{text}.", is_error=True)
 
 
 def failed(call: ToolCall, exc: BaseException) -> ToolResult:

@@ -31,6 +31,7 @@ CATALOG = "catalog"
 FACE = "face"
 TESTING = "testing kit"
 CLI = "command line"
+INTEGRATIONS = "integrations"
 NAMESPACE = "namespace"
 OTEL = "OpenTelemetry"
 
@@ -52,6 +53,7 @@ LAYERS = [
             "pyllm.rendered",  # issue 18: RenderedRequest
             *(f"pyllm.{m}" for m in ("citation", "logprobs")),  # issue 14
             *(f"pyllm._{m}" for m in ("account", "server_tools", "mime")),  # issue 14
+            "pyllm._partial_json",  # issue 15: structured output as it streams
         ),
         may_import=(),
         forbidden=NETWORK,
@@ -104,6 +106,7 @@ LAYERS = [
         exceptions={
             ("pyllm", "pyllm.testing"): "re-exported for type checkers only",
             ("pyllm", "pyllm._otel"): "pyllm.instrument, re-exported for type checkers only",
+            ("pyllm", "pyllm.mcp"): "re-exported for type checkers only",
         },
     ),
     Layer(TESTING, ("pyllm.testing",), may_import=(NAMESPACE, FACE, *BELOW_FACE)),
@@ -121,6 +124,12 @@ LAYERS = [
         ("pyllm._otel",),
         may_import=(NAMESPACE, FACE, *BELOW_FACE),
         owns=("opentelemetry",),
+    ),
+    Layer(  # issue 15: the edges that connect pyllm to other systems (MCP servers...)
+        INTEGRATIONS,
+        ("pyllm.mcp",),
+        may_import=(NAMESPACE, FACE, *BELOW_FACE),
+        owns=("mcp",),  # the official MCP SDK, imported only when pyllm.mcp connects
     ),
 ]
 """Bottom to top: each layer may import only those it names (and itself)."""

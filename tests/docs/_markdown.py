@@ -4,6 +4,9 @@ A page is read top to bottom into :class:`Snippet` values, in order:
 
 - ```` ```python ```` fences (also indented ones, e.g. inside a mkdocs-material tab or an
   admonition; an info string such as ``title="app.py"`` is fine) are **examples**;
+- a ```` ```python ```` fence right after a ``<!-- file server.py -->`` line is a **file**:
+  written to that name in the working directory for the examples to run (e.g. an MCP server
+  they start), and compiled, so its syntax is checked too;
 - ``<!-- setup`` ... ``-->`` comments are **setup**: hidden code run before the next example,
   typically scripting the fake server's replies;
 - ``<!-- check`` ... ``-->`` comments are **checks**: hidden assertions run where they stand.
@@ -22,6 +25,7 @@ __all__ = ["MarkdownError", "Snippet", "read_snippets"]
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`]*)$")
 _HIDDEN = re.compile(r"^<!--[ \t]*(?P<kind>setup|check)[ \t]*$")
+_FILE = re.compile(r"^<!--[ \t]*file[ \t]+(?P<name>[\w.-]+\.py)[ \t]*-->$")
 _PYTHON_ALIASES = frozenset({"py", "py3", "python3", "pycon", "pyi", "ipython", "ipython3"})
 
 
@@ -37,6 +41,7 @@ class Snippet:
     kind: str
     code: str
     line: int
+    name: str | None = None  # a file's name
 
 
 def _language(info: str) -> str:
@@ -74,8 +79,14 @@ def read_snippets(path: Path) -> list[Snippet]:
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     snippets: list[Snippet] = []
     index = 0
+    file: str | None = None  # the name a ``<!-- file NAME -->`` line gives the next block
     while index < len(lines):
         line = lines[index].rstrip("\n")
+        named = _FILE.match(line.strip())
+        if named:
+            file = named["name"]
+            index += 1
+            continue
         hidden = _HIDDEN.match(line)
         if hidden:
             body, after = _take_comment(lines, index, path)
@@ -93,7 +104,9 @@ def read_snippets(path: Path) -> list[Snippet]:
                 )
             if language == "python":
                 code = _dedent(body, fence["indent"])
-                snippets.append(Snippet("example", code, index + 2))
+                kind = "file" if file else "example"
+                snippets.append(Snippet(kind, code, index + 2, file))
+                file = None
             index = after
             continue
         index += 1

@@ -10,6 +10,8 @@ How a page runs (:func:`run_page`):
 
    - **examples** (```` ```python ```` blocks) share one namespace per page, so a later block
      may use names an earlier one defined; top-level ``await`` works (one event loop per page);
+   - **files** (a ```` ```python ```` block after ``<!-- file server.py -->``) are written to
+     the working directory under that name, for the examples to run (compiled, not run, here);
    - **setup** (``<!-- setup ... -->``) and **check** (``<!-- check ... -->``) comments run in a
      copy of that namespace plus these helpers, and what they assign is dropped, so an example
      can never depend on hidden code:
@@ -95,7 +97,10 @@ def _run(snippet: Snippet, path: Path, namespace: dict[str, Any], loop: Any) -> 
         code = compile(
             source, str(path), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True
         )
-        if code.co_flags & inspect.CO_COROUTINE:
+        if snippet.kind == "file":  # written for the examples to use, not run here
+            assert snippet.name is not None
+            Path(snippet.name).write_text(snippet.code, encoding="utf-8")
+        elif code.co_flags & inspect.CO_COROUTINE:
             loop.run_until_complete(eval(code, namespace))
         else:
             exec(code, namespace)

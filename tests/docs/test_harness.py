@@ -142,3 +142,25 @@ def test_other_languages_are_prose_and_unclosed_blocks_are_errors(tmp_path: Path
         read_snippets(_page(tmp_path, "'''python\nx = 1\n"))
     with pytest.raises(MarkdownError, match="never closed"):
         read_snippets(_page(tmp_path, "<!-- setup\nfake.reply(text('x'))\n"))
+
+
+def test_a_block_marked_as_a_file_is_written_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = _page(
+        tmp_path,
+        "<!-- file helper.py -->\n'''python\nraise SystemExit('never run here')\n'''\n\n"
+        "'''python\nimport subprocess, sys\n"
+        "done = subprocess.run([sys.executable, 'helper.py'], capture_output=True, text=True)\n'''\n"
+        "<!-- check\nassert done.stderr.strip() == 'never run here'\n-->\n",
+    )
+    ran, _ = _run(page, monkeypatch)
+    assert [(s.kind, s.name) for s in ran] == [
+        ("file", "helper.py"),
+        ("example", None),
+        ("check", None),
+    ]
+    (tmp_path / "again").mkdir()
+    broken = _page(tmp_path / "again", "<!-- file bad.py -->\n'''python\ndef (:\n'''\n")
+    with pytest.raises(ExampleFailed, match=r"page\.md:3: the file raised SyntaxError"):
+        _run(broken, monkeypatch)

@@ -268,7 +268,8 @@ def test_a_tool_can_return_a_bare_attachment(server: FakeOpenRouter) -> None:
     sent = server.requests[1].json["messages"]
     assert sent[2]["content"] == "Returned 1 attachment(s)."
     assert sent[3]["role"] == "user" and sent[3]["content"][1]["type"] == "image_url"
-    assert [m.role for m in chat.messages] == ["user", "assistant", "tool", "user", "assistant"]
+    assert [m.role for m in chat.messages] == ["user", "assistant", "tool", "assistant"]
+    assert chat.messages[2].attachments[0].data == TINY_PNG  # the files stay with their result
 
 
 @pytest.mark.parametrize(

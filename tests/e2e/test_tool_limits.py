@@ -80,7 +80,8 @@ def test_allowed_folders_let_named_files_through(
     run(chat, mode)
     assert not _tool_message(chat).is_error
     assert SECRET.encode() in server.requests[-1].body
-    assert [m.role for m in chat.messages] == ["user", "assistant", "tool", "user", "assistant"]
+    assert [m.role for m in chat.messages] == ["user", "assistant", "tool", "assistant"]
+    assert [m["role"] for m in server.requests[-1].json["messages"]][3] == "user"  # the file
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

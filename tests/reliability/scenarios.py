@@ -16,12 +16,25 @@ import asyncio
 import contextlib
 import json
 import math
+import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyllm
-from pyllm.testing import FakeAnthropic, FakeOpenRouter, Reply, drop, error, raw, stream_error, text
+from pyllm.testing import (
+    FakeAnthropic,
+    FakeOpenRouter,
+    Reply,
+    ToolCallSpec,
+    drop,
+    error,
+    raw,
+    stream_error,
+    text,
+    tool_call,
+)
 
 FAST = {"retry_backoff": 0.01, "max_retries": 3}
 
@@ -38,6 +51,9 @@ class Scenario:
     fallbacks: tuple[str | pyllm.Route, ...] = ()
     fake: type[FakeOpenRouter] | type[FakeAnthropic] = FakeOpenRouter  # the server faulted
     openrouter: tuple[Reply, ...] = ()  # a fake OpenRouter beside a FakeAnthropic answers these
+    configure: Callable[[pyllm.Chat], object] | None = None  # issue 15: tools, schemas
+    roles: tuple[str, ...] = ("user", "assistant")  # the history an answer must leave
+    final: str = "a b c d"  # and the text it ends with
 
     @property
     def expected(self) -> str:
@@ -347,6 +363,8 @@ def observe(scenario: Scenario, mode: str) -> Observation:
         chat = server.chat(**{**FAST, **reach, **scenario.settings})  # the fake's default model
         if scenario.fallbacks:
             chat.with_fallbacks(*scenario.fallbacks)
+        if scenario.configure is not None:
+            scenario.configure(chat)
         outcome, partial, failure = "answer", None, None
         try:
             run(chat, mode, scenario.stream)
@@ -355,9 +373,9 @@ def observe(scenario: Scenario, mode: str) -> Observation:
             carried = getattr(exc, "partial", None)
             partial = carried.content if carried is not None else None
         roles = [m.role for m in chat.messages]
-        consistent = roles == (["user", "assistant"] if outcome == "answer" else [])
+        consistent = roles == (list(scenario.roles) if outcome == "answer" else [])
         if outcome == "answer":
-            consistent = consistent and chat.messages[-1].content == "a b c d"
+            consistent = consistent and chat.messages[-1].content == scenario.final
         problems = _problems(chat, failure)
         requests = sum(len(s.requests) for s in servers)
         return Observation(outcome, requests, partial, consistent, problems)
@@ -588,3 +606,71 @@ SCENARIOS += [
         partial="a ",
     ),
 ]
+
+# ---- issue 15: tool rounds that run at once, self-correcting structured output --------------
+
+
+@pyllm.tool(timeout=0.2)
+def _hang() -> str:
+    """Never answers in time."""
+    threading.Event().wait(5)
+    return "late"
+
+
+@pyllm.tool
+def _quick() -> str:
+    """Answers at once."""
+    return "quick"
+
+
+@dataclass
+class _Words:
+    words: str
+
+
+def _answer_json(words: str = "a b c d") -> Reply:
+    return text(json.dumps({"words": words}))
+
+
+def _with_tools(chat: pyllm.Chat) -> object:
+    return chat.with_tools(_hang, _quick)
+
+
+def _with_schema(chat: pyllm.Chat) -> object:
+    return chat.with_schema(_Words, retries=1)
+
+
+_HANG_AND_QUICK = tool_call("_hang", tool_calls=[ToolCallSpec("_quick")])
+_ROUND = ("user", "assistant", "tool", "tool", "assistant")
+_CORRECTED = ("user", "assistant", "user", "assistant")
+
+for _stream in (False, True):
+    SCENARIOS += [
+        Scenario(
+            "two tool calls at once, one hangs past its limit",
+            (_HANG_AND_QUICK, ANSWER),
+            "answer",
+            2,
+            stream=_stream,
+            configure=_with_tools,
+            roles=_ROUND,
+        ),
+        Scenario(
+            "structured answer that does not fit, then one that does (retries=1)",
+            (text("a b c d"), _answer_json()),
+            "answer",
+            2,
+            stream=_stream,
+            configure=_with_schema,
+            roles=_CORRECTED,
+            final='{"words": "a b c d"}',
+        ),
+        Scenario(
+            "structured answer that never fits (retries=1)",
+            (text("a b c d"), text('{"words": 4}')),
+            "StructuredOutputError",
+            2,
+            stream=_stream,
+            configure=_with_schema,
+        ),
+    ]

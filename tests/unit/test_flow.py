@@ -230,7 +230,7 @@ def test_a_stream_error_before_any_chunk_reached_the_caller_is_retried() -> None
     assert second.parser is not None and second.parser is not first.parser  # a fresh parser
 
 
-def test_a_tool_round_runs_each_call_between_its_chunks_then_asks_again() -> None:
+def test_a_tool_round_runs_every_call_in_one_step_between_its_chunks_then_asks_again() -> None:
     flow, _, history = make(tools=True, choice="required")
     first = next(flow)
     assert isinstance(first, Send) and first.payload is not None
@@ -239,23 +239,16 @@ def test_a_tool_round_runs_each_call_between_its_chunks_then_asks_again() -> Non
     steps = [flow.send(Sent(answer("", *calls)))]
     results = [ToolResult(c, f"sunny in {c.arguments['city']}") for c in calls]
     steps.append(flow.send(None))
-    steps.append(flow.send([results[0]]))
     steps.append(flow.send(None))
-    steps.append(flow.send(None))
-    steps.append(flow.send([results[1]]))
-    again = flow.send(None)
-    assert [type(s).__name__ for s in steps] == [
-        "Emit",
-        "RunTools",
-        "Emit",
-        "Emit",
-        "RunTools",
-        "Emit",
-    ]
-    assert isinstance(steps[0], Emit) and steps[0].chunk.tool_call == calls[0]
-    assert isinstance(steps[1], RunTools) and steps[1].calls == (calls[0],)
-    assert isinstance(steps[2], Emit) and steps[2].chunk.tool_result is results[0]
+    assert history == []  # the calls have not run yet
+    steps.append(flow.send(results))
     assert [m.role for m in history] == ["user", "assistant", "tool", "tool"]  # a whole round
+    steps.append(flow.send(None))
+    again = flow.send(None)
+    assert [type(s).__name__ for s in steps] == ["Emit", "Emit", "RunTools", "Emit", "Emit"]
+    assert [s.chunk.tool_call for s in steps[:2] if isinstance(s, Emit)] == list(calls)
+    assert isinstance(steps[2], RunTools) and steps[2].calls == calls  # one step: run at once
+    assert [s.chunk.tool_result for s in steps[3:] if isinstance(s, Emit)] == results
     assert isinstance(again, Send) and again.payload is not None
     assert "tool_choice" not in again.payload  # a forced choice applies to the first request only
     assert [m["role"] for m in again.payload["messages"]] == ["user", "assistant", "tool", "tool"]

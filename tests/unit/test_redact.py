@@ -126,14 +126,21 @@ def test_short_values_are_not_taken_for_secrets() -> None:
 
 
 def test_secrets_are_forgotten_when_nothing_uses_them() -> None:
-    gc.collect()  # secrets earlier tests left in garbage cycles must not be counted in `before`
-    before = len(_redact._live)
+    def ours() -> int:  # other threads (tool workers, MCP sessions) may hold secrets of their own
+        return sum("sk-or-temporary-0007" in forms for _, forms in list(_redact._live.values()))
+
     keys = [Secret(f"sk-or-temporary-{i:04d}") for i in range(1_000)]
-    assert len(_redact._live) == before + 1_000
+    assert (
+        sum(
+            any(form.startswith("sk-or-temporary-") for form in forms)
+            for _, forms in list(_redact._live.values())
+        )
+        == 1_000
+    )
     assert pyllm.Error("sk-or-temporary-0007").args == (MASK,)
     del keys
     gc.collect()
-    assert len(_redact._live) == before
+    assert ours() == 0
     assert pyllm.Error("sk-or-temporary-0007").args == ("sk-or-temporary-0007",)
 
 

@@ -5,6 +5,12 @@ complete, or when a tool round (an assistant message and a result for each of it
 whole. A failure drops what is staged, so the history is exactly as before the call, or ends at
 the last whole tool round (``chat.ask()`` with no argument resumes from there). A stream the
 caller stops early keeps what arrived as a message marked ``finish_reason="incomplete"``.
+
+A call may also end with tool calls *open* (``with_tools(execute=False)``: the caller runs
+them): the history then ends with that assistant message, and the results the caller adds
+follow it. :func:`open_calls` reads which calls are still waiting from the history alone. A
+new message while calls are open answers them first with a "not run" result, so what is sent
+is always a valid conversation.
 """
 
 from __future__ import annotations
@@ -22,7 +28,33 @@ if TYPE_CHECKING:
     from ..protocols.base import ChatProtocol
     from ..tools import ToolResult
 
-__all__ = ["Exchange", "Hooks"]
+__all__ = ["Exchange", "Hooks", "open_calls"]
+
+NOT_RUN = (
+    "Error: this call did not run: the conversation moved on (a new message came) before its "
+    "result was given."
+)
+"""The result a call still open gets when a new message comes instead of its result."""
+
+
+def open_calls(history: list[Message]) -> list[ToolCall]:
+    """The tool calls of the history's last assistant message that have no result yet, if
+    only tool results follow it (``with_tools(execute=False)`` leaves them for the caller).
+
+    >>> from pyllm.message import ToolCall
+    >>> asked = Message("assistant", tool_calls=(ToolCall("c1", "a"), ToolCall("c2", "b")))
+    >>> [c.id for c in open_calls([Message.user("hi"), asked, Message.tool("c1", "done")])]
+    ['c2']
+    """
+    answered: set[str | None] = set()
+    for message in reversed(history):
+        if message.role == "tool":
+            answered.add(message.tool_call_id)
+        elif message.role == "assistant":
+            return [call for call in message.tool_calls if call.id not in answered]
+        else:
+            return []
+    return []
 
 
 class Hooks:
@@ -59,9 +91,10 @@ class Exchange:
     """The messages of one call, staged until they can be committed to ``history``."""
 
     __slots__ = (
-        "_files",
+        "_first",
         "_halt",
         "_usages",
+        "corrections",
         "finished",
         "history",
         "hooks",
@@ -78,15 +111,20 @@ class Exchange:
     ) -> None:
         self.history = history
         self.hooks = hooks
-        self.staged: list[Message] = [first] if first is not None else []
+        self.pending: list[ToolCall] = open_calls(history)  # left open by an earlier call
+        self.staged: list[Message] = []
+        self._first: Message | None = first
+        if first is not None:  # a new message: calls still open are answered "not run" first
+            self.staged = [Message.tool(c.id, NOT_RUN, is_error=True) for c in self.pending]
+            self.staged.append(first)
+            self.pending = []
         self.parser: StreamParser | None = None
         self.result: Message | None = None
         self.finished = False
-        self.pending: list[ToolCall] = []
         self.rounds = 0
+        self.corrections = 0  # answers re-asked for because they did not fit the schema
         self.max_rounds = max_rounds
         self._halt: Message | None = None
-        self._files: list[Message] = []
         self._usages: list[Usage] = []  # of every answer accepted in this call
 
     def outcome(self) -> Message:
@@ -98,13 +136,13 @@ class Exchange:
 
     def new_files(self) -> tuple[Attachment, ...]:
         """The attachments of the message this call adds."""
-        first = self.staged[0] if self.staged else None
+        first = self._first
         return first.attachments if first is not None and first.role == "user" else ()
 
     def downloads(self, url_kinds: frozenset[str]) -> list[tuple[int, str]]:
         """``(attachment index, url)`` of the new message's attachments to download first:
         the remote ones not sent as their URL (``url_kinds``: what the provider fetches)."""
-        first = self.staged[0] if self.staged else None
+        first = self._first
         if first is None or first.role != "user":
             return []
         return [
@@ -118,10 +156,12 @@ class Exchange:
     ) -> None:
         """Put the downloaded bytes of attachment ``index`` in place (checked like local ones);
         a kind in ``url_kinds`` keeps its URL unless its download was asked for."""
-        first = self.staged[0]
+        first = self._first
+        assert first is not None
         files = list(first.attachments)
         files[index] = files[index].downloaded(data, content_type, url_kinds).check()
-        self.staged[0] = first.replace(attachments=tuple(files))
+        self._first = first.replace(attachments=tuple(files))
+        self.staged[self.staged.index(first)] = self._first
 
     def messages(self) -> tuple[Message, ...]:
         """What the next request sends: the history plus everything staged."""
@@ -165,21 +205,38 @@ class Exchange:
         self._finish(message)
         return True
 
-    def record(self, result: ToolResult) -> Message:
-        """Stage a tool's result; a round whose calls all have results is committed."""
+    def correct(self, answer: Message, feedback: str) -> None:
+        """An answer that did not fit the chat's schema: stage it with ``feedback`` (a user
+        message saying what was wrong) for the model to try again."""
         self._check_open()
-        message = Message.tool(result.call.id, result.content, is_error=result.is_error)
+        self.parser = None
+        if answer.usage is not None:
+            self._usages.append(answer.usage)
+        self.staged.append(answer)
+        for hook in self.hooks.end_message:
+            hook(answer)
+        self.staged.append(Message.user(feedback))
+        self.corrections += 1
+
+    def leave_open(self) -> None:
+        """End the call at the message just accepted, its tool calls left for the caller to
+        run (``execute=False``): committed, so their results can follow it in the history."""
+        self._check_open()
+        self._finish(self.staged[-1])
+
+    def record(self, result: ToolResult) -> Message:
+        """Stage a tool's result (its files go with it: the protocol decides where they are
+        sent); a round whose calls all have results is committed."""
+        self._check_open()
+        message = Message.tool(
+            result.call.id, result.content, is_error=result.is_error, attachments=result.attachments
+        )
         if result.halted:
             message = message.replace(parsed=result.value)
             self._halt = self._halt or message
         self.staged.append(message)
-        if result.attachments:  # after every tool result of the round, as providers require
-            label = f"Attachments from tool call {result.call.id}:"
-            self._files.append(Message.user(label, result.attachments))
         self.pending = [c for c in self.pending if c is not result.call]
         if not self.pending:
-            self.staged.extend(self._files)
-            self._files.clear()
             if self._halt is not None:
                 self._finish(self._halt)
             else:

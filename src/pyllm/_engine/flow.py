@@ -9,10 +9,12 @@ the history through the call's :class:`~pyllm._engine.exchange.Exchange`, at saf
     check files ─▶ Fetch(urls) ─▶ ┌▶ Send ─▶ error? ─▶ Turn: Wait, Send again (or raise)
                                   │    │ answer
                                   │    ▼
+                                  │  does not fit the schema? ─▶ re-ask (``retries``) or raise
+                                  │    │
                                   │  accept ─▶ no tool calls ─▶ return the answer
-                                  │    │ tool calls
+                                  │    │ tool calls (``execute=False``: return, calls open)
                                   │    ▼
-                                  └─ Emit(call), RunTools, Emit(result)  (per call)
+                                  └─ Emit(each call), RunTools(all), Emit(each result)
 
 :func:`request_flow` is one plain request (embeddings, images, a models listing): ``Send``,
 retried per policy.
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .._frozen import copy_with
 from ..chunk import Chunk
+from ..errors import StructuredOutputError, ToolError
 from .retry import Attempts, Deadline, RetryPolicy
 from .routing import Turn
 from .steps import Emit, Fetch, Flow, RunTools, Send, Sent, Wait
@@ -34,7 +37,7 @@ from .toolbox import is_forced
 if TYPE_CHECKING:
     from .._routes import Route
     from ..content import Attachment
-    from ..message import Message
+    from ..message import Message, ToolCall
     from ..model import Model
     from ..providers.base import Provider
     from ..request import ChatRequest
@@ -73,7 +76,9 @@ class ChatPlan:
 
     ``request`` holds everything the requests send but the route and the messages (the chat's
     model, whether to stream, settings, tools, routing preferences and headers); ``routes``
-    start with the chat's own. ``parse`` reads structured output into ``message.parsed``.
+    start with the chat's own. ``parse`` reads structured output into ``message.parsed``;
+    with ``schema_retries`` (``with_schema(..., retries=N)``) an answer it cannot read is
+    re-asked for up to N times, then raises. ``execute=False`` leaves tool calls to the caller.
     """
 
     request: ChatRequest
@@ -86,6 +91,9 @@ class ChatPlan:
     services: Services
     parse: Callable[[str], Any] | None = None
     download_attachments: bool = False  # every remote attachment, whatever the providers fetch
+
+    schema_retries: int | None = None
+    execute: bool = True
 
     def url_kinds(self) -> frozenset[str]:
         """The kinds of remote attachment sent as their URL, never requested by pyllm: those
@@ -114,17 +122,22 @@ class ChatPlan:
         assert own.provider is not None
         return self.services.priced(message, own.model, own.provider)
 
-    def finish(self, message: Message) -> Message:
+    def finish(self, message: Message) -> tuple[Message, tuple[str, ...]]:
         """An assistant message before it is accepted: its cost from registry prices when the
-        provider reported none; structured output parsed into ``message.parsed``."""
+        provider reported none; structured output parsed into ``message.parsed``. Second:
+        what is wrong with an answer that does not fit the schema, when that matters
+        (``schema_retries`` set); else it keeps ``parsed=None``."""
         message = self.priced(message)
-        parse = self.parse
-        if parse is None or message.tool_calls or not message.content:
-            return message
+        parse, strict = self.parse, self.schema_retries is not None
+        if parse is None or message.tool_calls or not (message.content or strict):
+            return message, ()
         try:
-            return message.replace(parsed=parse(message.content))
-        except (ValueError, TypeError):
-            return message  # not valid JSON for the schema: ``parsed`` stays None
+            return message.replace(parsed=parse(message.content)), ()
+        except (ValueError, TypeError) as exc:  # not valid JSON for the schema
+            if not strict:
+                return message, ()
+            refusal = (f"the model refused: {message.refusal}",) if message.refusal else ()
+            return message, refusal or getattr(exc, "errors", None) or (str(exc),)
 
 
 def chat_flow(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
@@ -137,6 +150,12 @@ def chat_flow(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
             if exchange.downloads(url_kinds):
                 yield from _downloads(plan, exchange, url_kinds)
                 plan.check_files(exchange.new_files())
+        if exchange.pending:  # calls an earlier call left open, without results
+            if not plan.execute:
+                raise ToolError(_waiting(exchange.pending))
+            yield from _tool_round(plan, exchange)
+            if exchange.finished:  # a tool halted the loop
+                return exchange.outcome()
         while True:
             exchange.begin_message()
             turn = _turn(plan, exchange)
@@ -148,7 +167,16 @@ def chat_flow(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
                 if wait is None:
                     raise sent.error
                 yield Wait(wait)
-            if exchange.accept(plan.finish(sent.answer)):
+            answer, errors = plan.finish(sent.answer)
+            if errors:
+                exchange.correct(answer, _correction(plan, exchange, answer, errors))
+                continue
+            if exchange.accept(answer):
+                return exchange.outcome()
+            if not plan.execute:  # the caller runs the calls: end here, showing them
+                exchange.leave_open()
+                for call in exchange.pending:
+                    yield Emit(Chunk(tool_call=call))
                 return exchange.outcome()
             yield from _tool_round(plan, exchange)
             if exchange.finished:  # a tool halted the loop
@@ -259,16 +287,51 @@ def _attempt(plan: ChatPlan, exchange: Exchange, turn: Turn) -> Send:
 
 
 def _tool_round(plan: ChatPlan, exchange: Exchange) -> Flow[None]:
-    """Run the calls of the accepted message, one after another; a stream shows each call
-    right before it runs and its result right after."""
-    for call in list(exchange.pending):
+    """Run the calls of the accepted message, all in one step (the driver runs them at once,
+    results in call order); a stream shows every call before they run and every result after
+    the round is recorded."""
+    calls = tuple(exchange.pending)
+    for call in calls:
         yield Emit(Chunk(tool_call=call))
-        results: list[Any] = yield RunTools(
-            (call,), plan.toolbox, exchange.hooks, plan.raise_tool_errors
-        )
-        for result in results:
-            exchange.record(result)
-            yield Emit(Chunk(tool_result=result))
+    results: list[Any] = yield RunTools(calls, plan.toolbox, exchange.hooks, plan.raise_tool_errors)
+    for result in results:
+        exchange.record(result)
+    for result in results:
+        yield Emit(Chunk(tool_result=result))
+
+
+def _schema_name(plan: ChatPlan) -> str:
+    schema = plan.request.schema
+    return schema.name if schema is not None else "response"
+
+
+def _correction(
+    plan: ChatPlan, exchange: Exchange, answer: Message, errors: tuple[str, ...]
+) -> str:
+    """What to tell the model about an answer that did not fit the schema, to try again; or,
+    when no re-ask is left, :class:`StructuredOutputError`."""
+    if exchange.corrections < (plan.schema_retries or 0):
+        from .._structured import correction  # rare: not loaded with every chat
+
+        return correction(errors, _schema_name(plan))
+    answers, name, problems = exchange.corrections + 1, _schema_name(plan), "; ".join(errors)
+    raise StructuredOutputError(
+        f"no answer matched the schema {name!r} ({answers} tried); the last: {problems}"
+        if answers > 1
+        else f"the answer did not match the schema {name!r}: {problems}",
+        text=answer.content,
+        errors=errors,
+        answers=answers,
+    )
+
+
+def _waiting(calls: list[ToolCall]) -> str:
+    listed = ", ".join(f"{call.id} ({call.name})" for call in calls)
+    return (
+        f"{len(calls)} tool call(s) are waiting for their results: {listed}. Give each with "
+        "chat.add_tool_result(call_id, value) before asking again, or send a new message "
+        "(the calls are then answered as not run)"
+    )
 
 
 def request_flow(send: Send, policy: RetryPolicy) -> Flow[Any]:

@@ -1,9 +1,14 @@
-"""Running one tool function within a time limit.
+"""Running tool functions within their time limits, several at once.
 
 A sync tool runs in a daemon worker thread, so a tool that hangs can be given up on (Python
 cannot stop a thread: it keeps running, but nobody waits for it and it never holds up exit).
 An async tool in the async loop runs under ``asyncio.wait_for``, which cancels it. Either way
 ``ToolTimeout`` says the limit passed; the tool's own exceptions come out as they are.
+
+:func:`call_many_sync` runs the calls of one assistant message at once, at most
+``concurrency`` at a time (each in its own worker thread, each within its own limit);
+:func:`gather_bounded` is its async twin over ``asyncio.gather``. Neither stops the others
+when one fails: each outcome is kept, in call order.
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ import contextvars
 import inspect
 import queue
 import threading
-from collections.abc import Awaitable, Callable
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
-__all__ = ["ToolTimeout", "call_async", "call_sync"]
+__all__ = ["Job", "ToolTimeout", "call_async", "call_many_sync", "call_sync", "gather_bounded"]
+
+T = TypeVar("T")
 
 Outcome = tuple[bool, Any]
 """``(True, value)`` when the tool returned, ``(False, exception)`` when it raised."""
@@ -31,15 +39,60 @@ class ToolTimeout(Exception):
         self.seconds = seconds
 
 
+Job = tuple[Callable[..., Any], dict[str, Any], "float | None"]
+"""One call to make: ``(function, keyword arguments, time limit in seconds or None)``."""
+
+
 def call_sync(function: Callable[..., Any], arguments: dict[str, Any], limit: float | None) -> Any:
     """``function(**arguments)`` from sync code, awaited on a private loop if it is async."""
-    box: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
-    _start(function, arguments, box.put, limit, run_awaitables=True)
-    try:
-        outcome = box.get(timeout=limit)
-    except queue.Empty:
-        raise ToolTimeout(limit or 0) from None
-    return _unpack(outcome)
+    return _unpack(call_many_sync([(function, arguments, limit)], 1)[0])
+
+
+def call_many_sync(jobs: Sequence[Job], concurrency: int) -> list[Outcome]:
+    """Run ``jobs`` from sync code, at most ``concurrency`` at once, each in a worker thread
+    within its own limit (a timed-out job's outcome is ``(False, ToolTimeout)`` and its slot is
+    free again). Outcomes in job order; async functions are awaited on private loops."""
+    outcomes: list[Outcome | None] = [None] * len(jobs)
+    box: queue.SimpleQueue[tuple[int, Outcome]] = queue.SimpleQueue()
+    waiting = list(range(len(jobs)))[::-1]  # popped from the end: first job first
+    running: dict[int, float | None] = {}  # job -> when its limit passes
+
+    def launch(index: int) -> None:
+        function, arguments, limit = jobs[index]
+        running[index] = None if limit is None else time.monotonic() + limit
+        _start(function, arguments, lambda o: box.put((index, o)), limit, run_awaitables=True)
+
+    while waiting or running:
+        while waiting and len(running) < concurrency:
+            launch(waiting.pop())
+        deadlines = [d for d in running.values() if d is not None]
+        wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+        try:
+            index, outcome = box.get(timeout=wait)
+        except queue.Empty:  # a limit passed: give up on every job past its own
+            now = time.monotonic()
+            for index, deadline in list(running.items()):
+                if deadline is not None and deadline <= now:
+                    del running[index]
+                    outcomes[index] = (False, ToolTimeout(jobs[index][2] or 0))
+            continue
+        if index in running:  # not given up on already
+            del running[index]
+            outcomes[index] = outcome
+    return outcomes  # type: ignore[return-value]  # every job has its outcome now
+
+
+async def gather_bounded(
+    factories: Sequence[Callable[[], Awaitable[T]]], concurrency: int
+) -> list[T]:
+    """Await what each factory makes, at most ``concurrency`` at once; results in order."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def bounded(factory: Callable[[], Awaitable[T]]) -> T:
+        async with gate:
+            return await factory()
+
+    return list(await asyncio.gather(*(bounded(factory) for factory in factories)))
 
 
 async def call_async(

@@ -1,14 +1,25 @@
-"""A chat's tools and how one call runs: look up, check arguments, run (sync or async) within
-the tool's time limit, shape the result (files allowed, length capped), report.
+"""A chat's tools and how the calls of one assistant message run: look up, check arguments,
+ask ``confirm``, run them concurrently (sync or async) each within its time limit, shape the
+results (files allowed, length capped), report.
 
-Checking and reporting are shared; only the two ``run`` methods differ (how they await).
+The order, for the calls of one message (in call order unless said):
+
+1. for each call: ``on_tool_call`` hooks, then (if the call is valid) ``confirm(call)``;
+2. the allowed calls run at once, at most ``concurrency`` at a time; one failing, timing out
+   or refused never stops the others;
+3. for each call: ``on_tool_result`` hooks, once every call has finished.
+
+Checking and reporting are shared; only :meth:`Toolbox.run_all` and :meth:`Toolbox.arun_all`
+differ (how they await).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import inspect
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .._arguments import whole
@@ -16,6 +27,7 @@ from ..errors import ToolError
 from ..request import ServerTool
 from ..tools import (
     DEFAULT_MAX_RESULT_CHARS,
+    DEFAULT_TOOL_CONCURRENCY,
     DEFAULT_TOOL_TIMEOUT,
     FilePolicy,
     FunctionTool,
@@ -25,13 +37,17 @@ from ..tools import (
     check_timeout,
     failed,
     finished,
+    refused,
 )
-from .tool_run import ToolTimeout, call_async, call_sync
+from .tool_run import ToolTimeout, call_async, call_many_sync, call_sync, gather_bounded
 
 if TYPE_CHECKING:
     from ..message import ToolCall
     from ..request import ToolDefinition
     from .exchange import Hooks
+
+Admitted = tuple[Tool, dict[str, Any]] | ToolResult
+"""A call ready to run (its tool and arguments), or already answered (bad, unknown, refused)."""
 
 __all__ = ["Toolbox", "is_forced"]
 
@@ -77,6 +93,9 @@ class Toolbox:
         self.timeout: float | None = DEFAULT_TOOL_TIMEOUT
         self.max_result_chars: int = DEFAULT_MAX_RESULT_CHARS
         self.files: FilePolicy = False
+        self.concurrency: int = DEFAULT_TOOL_CONCURRENCY
+        self.confirm: Callable[[ToolCall], Any] | None = None
+        self.execute: bool = True
 
     def add(self, items: Iterable[Any]) -> None:
         for item in items:
@@ -119,10 +138,14 @@ class Toolbox:
         timeout: Any = None,
         max_result_chars: Any = None,
         allow_files: Any = None,
+        concurrency: Any = None,
+        confirm: Any = None,
+        execute: Any = None,
     ) -> None:
         """``chat.with_tools(...)``: add ``tools`` and change what is given (``None`` keeps a
         setting)."""
         self.add(tools)
+        self.set_control(concurrency=concurrency, confirm=confirm, execute=execute)
         self.set_limits(timeout=timeout, max_result_chars=max_result_chars, allow_files=allow_files)
         if choice is not None:
             self.set_choice(choice)
@@ -132,6 +155,23 @@ class Toolbox:
             self.max_rounds = whole("max_tool_rounds", max_rounds)
         if raise_errors is not None:
             self.raise_errors = bool(raise_errors)
+
+    def set_control(self, *, concurrency: Any, confirm: Any, execute: Any) -> None:
+        """How many calls run at once, who approves each, and whether pyllm runs them at all
+        (``execute=False``: the caller does, with ``chat.add_tool_result``)."""
+        if concurrency is not None:
+            self.concurrency = whole("concurrency", concurrency)
+        if confirm is not None:
+            if not callable(confirm):
+                raise TypeError(
+                    "confirm must be a function taking the pyllm.ToolCall and returning True, "
+                    f"False or a reason (a string), got {type(confirm).__name__}"
+                )
+            self.confirm = confirm
+        if execute is not None:
+            if not isinstance(execute, bool):
+                raise TypeError(f"execute must be True or False, got {execute!r}")
+            self.execute = execute
 
     def clear(self) -> None:
         self.tools.clear()
@@ -170,7 +210,9 @@ class Toolbox:
             return arguments
         return found, arguments
 
-    def _report(self, result: ToolResult, hooks: Hooks, raise_errors: bool) -> ToolResult:
+    def report(self, result: ToolResult, hooks: Hooks, raise_errors: bool) -> ToolResult:
+        """``result`` capped to ``max_result_chars``, after the ``on_tool_result`` hooks saw it
+        (with ``raise_errors``, a tool's exception is raised instead)."""
         if raise_errors and result.error is not None:
             raise result.error
         result = self._capped(result)
@@ -203,46 +245,74 @@ class Toolbox:
         )
         return ToolResult(call, f"Error: {message}", is_error=True, error=ToolError(message))
 
-    def run(self, call: ToolCall, hooks: Hooks, *, raise_errors: bool) -> ToolResult:
-        """Run one call in the sync loop: in a worker thread, within the tool's time limit
-        (async tools run on a private event loop there)."""
-        prepared = self._prepare(call, hooks)
-        if isinstance(prepared, ToolResult):
-            return self._report(prepared, hooks, raise_errors)
-        found, arguments = prepared
-        try:
-            value = call_sync(found.function, arguments, self._limit(found))
-        except Exception as exc:
-            result = self._failed(call, exc)
-        else:
-            result = finished(call, value, self.files)
-        return self._report(result, hooks, raise_errors)
+    def _verdict(self, call: ToolCall, decision: Any) -> ToolResult | None:
+        """What ``confirm`` decided: ``None`` to run the call, else the refusal result."""
+        if decision is True:
+            return None
+        if decision is False or isinstance(decision, str):
+            return refused(call, decision or None)
+        raise TypeError(
+            f"confirm must return True (run the call), False (refuse it) or a string (refuse "
+            f"it, telling the model why), got {decision!r} for the call to {call.name!r}"
+        )
 
-    async def arun(self, call: ToolCall, hooks: Hooks, *, raise_errors: bool) -> ToolResult:
-        """Run one call in the async loop within the tool's time limit (sync tools run in a
-        worker thread)."""
+    def _admit(self, call: ToolCall, hooks: Hooks) -> Admitted:
+        """Hooks, checks and ``confirm`` for one call, in the sync loop (an async ``confirm``
+        is awaited on a private event loop)."""
         prepared = self._prepare(call, hooks)
-        if isinstance(prepared, ToolResult):
-            return self._report(prepared, hooks, raise_errors)
-        found, arguments = prepared
-        try:
-            value = await call_async(
-                found.function, arguments, self._limit(found), is_async=found.is_async
-            )
-        except Exception as exc:
-            result = self._failed(call, exc)
-        else:
-            result = finished(call, value, self.files)
-        return self._report(result, hooks, raise_errors)
+        if isinstance(prepared, ToolResult) or self.confirm is None:
+            return prepared
+        decision = self.confirm(call)
+        if inspect.isawaitable(decision):
+            decision = call_sync(lambda: decision, {}, None)
+        return self._verdict(call, decision) or prepared
+
+    async def _aadmit(self, call: ToolCall, hooks: Hooks) -> Admitted:
+        """Async twin of :meth:`_admit`: an async ``confirm`` is awaited on the running loop."""
+        prepared = self._prepare(call, hooks)
+        if isinstance(prepared, ToolResult) or self.confirm is None:
+            return prepared
+        decision = self.confirm(call)
+        if inspect.isawaitable(decision):
+            decision = await decision
+        return self._verdict(call, decision) or prepared
+
+    def _finished(self, call: ToolCall, ok: bool, value: Any) -> ToolResult:
+        return finished(call, value, self.files) if ok else self._failed(call, value)
 
     def run_all(
         self, calls: Iterable[ToolCall], hooks: Hooks, *, raise_errors: bool
     ) -> list[ToolResult]:
-        """Run ``calls`` in the sync loop, one after another; their results in call order."""
-        return [self.run(call, hooks, raise_errors=raise_errors) for call in calls]
+        """Run the calls of one message in the sync loop, at once (each in a worker thread,
+        within its time limit; async tools on private event loops); results in call order."""
+        admitted = [(call, self._admit(call, hooks)) for call in calls]
+        ready = [(c, a) for c, a in admitted if not isinstance(a, ToolResult)]
+        jobs = [(tool.function, arguments, self._limit(tool)) for _, (tool, arguments) in ready]
+        outcomes = iter(call_many_sync(jobs, self.concurrency))
+        results = [
+            a if isinstance(a, ToolResult) else self._finished(c, *next(outcomes))
+            for c, a in admitted
+        ]
+        return [self.report(result, hooks, raise_errors) for result in results]
 
     async def arun_all(
         self, calls: Iterable[ToolCall], hooks: Hooks, *, raise_errors: bool
     ) -> list[ToolResult]:
-        """Async twin of :meth:`run_all`."""
-        return [await self.arun(call, hooks, raise_errors=raise_errors) for call in calls]
+        """Async twin of :meth:`run_all`: ``asyncio.gather`` (sync tools in worker threads)."""
+        admitted = [(call, await self._aadmit(call, hooks)) for call in calls]
+
+        async def one(call: ToolCall, ready: Admitted) -> ToolResult:
+            if isinstance(ready, ToolResult):
+                return ready
+            tool, arguments = ready
+            try:
+                value = await call_async(
+                    tool.function, arguments, self._limit(tool), is_async=tool.is_async
+                )
+            except Exception as exc:
+                return self._failed(call, exc)
+            return finished(call, value, self.files)
+
+        factories = [functools.partial(one, call, ready) for call, ready in admitted]
+        results = await gather_bounded(factories, self.concurrency)
+        return [self.report(result, hooks, raise_errors) for result in results]

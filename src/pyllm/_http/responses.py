@@ -16,6 +16,7 @@ from collections.abc import (
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .._status_codes import api_error
 from ..errors import (
     APIConnectionError,
     APIError,
@@ -23,7 +24,6 @@ from ..errors import (
     ConfigurationError,
     Error,
     InvalidResponseError,
-    api_error,
 )
 from .wire import DRAIN_LIMIT, check_deadline, redirect_error
 

@@ -24,8 +24,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._status_codes import api_error
 from ..chunk import CHUNK_DEFAULTS, ToolCallDelta, new_chunk
-from ..errors import ErrorDetails, InvalidResponseError, api_error
+from ..errors import ErrorDetails, InvalidResponseError
 from ._anthropic_blocks import (
     STRUCTURED_TOOL,
     THINKING_FORMAT,

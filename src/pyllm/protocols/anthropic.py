@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._json import parse_tool_arguments
-from ..errors import ErrorDetails, InvalidResponseError, api_error
+from .._status_codes import api_error
+from ..errors import ErrorDetails, InvalidResponseError
 from ..message import Message, ToolCall
 from . import _anthropic_render
 from ._anthropic_blocks import (
@@ -47,6 +48,9 @@ API_VERSION = "2023-06-01"
 
 class AnthropicMessages:
     """Render and parse Anthropic Messages; :meth:`new_stream` reads one streamed answer."""
+
+    tool_result_attachments = True
+    """Files a tool returned go inside its ``tool_result`` block, as Anthropic takes them."""
 
     def __init__(self, provider: str = "anthropic") -> None:
         self.provider = provider

@@ -53,9 +53,16 @@ class StreamReader(Protocol):
 
 
 class ChatProtocol(Protocol):
-    """The chat half of a wire format."""
+    """The chat half of a wire format.
+
+    ``tool_result_attachments`` says whether files a tool returned (``Message.attachments``
+    on a ``tool`` message) can go inside the tool result (``True``: ``render_chat`` renders
+    them there) or not (``False``: ``render_chat`` moves them after the round's results, with
+    :func:`pyllm.protocols.tool_results.lift_files`).
+    """
 
     provider: str
+    tool_result_attachments: bool
 
     def render_chat(self, request: ChatRequest) -> dict[str, Any]: ...
 

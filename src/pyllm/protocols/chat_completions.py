@@ -18,13 +18,15 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._status_codes import api_error
 from ..chunk import Chunk, new_chunk
-from ..errors import APIError, ErrorDetails, InvalidResponseError, api_error
+from ..errors import APIError, ErrorDetails, InvalidResponseError
 from ..message import Message, ToolCall, Usage
 from . import _readers as read
 from ._options import reject_gateway_options, reject_server_tool, render_options
 from ._options import web_search_options as render_web_search
 from .base import as_float, as_int, deep_merge, loads
+from .tool_results import lift_files
 
 if TYPE_CHECKING:
     from ..content import Attachment
@@ -52,6 +54,10 @@ _CHUNK_VALUES, _PLAIN_DELTA_KEYS = read.CHUNK_VALUES, read.PLAIN_DELTA_KEYS  # p
 class ChatCompletions:
     """Render and parse Chat Completions. Subclasses (dialects) override the small hooks."""
 
+    tool_result_attachments = False
+    """A ``tool`` message carries text only: files a tool returned follow the round's results
+    in a user message (see :mod:`pyllm.protocols.tool_results`)."""
+
     def __init__(self, provider: str) -> None:
         self.provider = provider
 
@@ -60,7 +66,7 @@ class ChatCompletions:
     def render_chat(self, request: ChatRequest) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "model": request.model,
-            "messages": [self.render_message(m) for m in request.messages],
+            "messages": [self.render_message(m) for m in lift_files(request.messages)],
             "stream": request.stream,
         }
         if request.stream:

@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ErrorDetails, InvalidResponseError, api_error
+from .._status_codes import api_error
+from ..errors import ErrorDetails, InvalidResponseError
 from .base import as_float, as_int
 
 __all__ = ["EmbeddingBatch", "parse_embeddings", "render_embeddings"]
