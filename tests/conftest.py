@@ -77,6 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
         *(v for v in ENV_VARIABLES.values() if v.endswith(("_API_KEY", "_BASE_URL"))),
         "OPENAI_ORGANIZATION",
         "OPENAI_PROJECT",
+        "PYLLM_STORE",
     ):
         os.environ.pop(name, None)
     # ...nor their model cache: a fresh, empty place for the whole session.

@@ -28,7 +28,9 @@ _EXPORTS: dict[str, str] = {
     "AttachmentError": "errors",
     "AuthenticationError": "errors",
     "BadRequestError": "errors",
+    "BudgetExceededError": "_limits",
     "Chat": "conversation",
+    "ChatNotFoundError": "stores",
     "ChatStream": "streams",
     "Chunk": "chunk",
     "Citation": "citation",
@@ -38,10 +40,12 @@ _EXPORTS: dict[str, str] = {
     "ContextLengthExceededError": "errors",
     "Embedding": "embedding",
     "Error": "errors",
+    "FormatError": "_serial",
     "Halt": "tools",
     "Image": "image",
     "IncompleteEmbeddingError": "embedding",
     "Instrumentation": "_otel",
+    "Limits": "_limits",
     "InvalidResponseError": "errors",
     "MCPError": "errors",
     "Message": "message",
@@ -62,6 +66,8 @@ _EXPORTS: dict[str, str] = {
     "RequestEvent": "events",
     "RequestTimeoutError": "errors",
     "ServerError": "errors",
+    "SQLStore": "stores",
+    "StoreError": "stores",
     "Route": "_routes",
     "RouteAttempt": "_routes",
     "ServiceUnavailableError": "errors",
@@ -76,9 +82,11 @@ _EXPORTS: dict[str, str] = {
     "UnprocessableEntityError": "errors",
     "UnsupportedError": "errors",
     "Usage": "message",
+    "UsageLimitError": "_limits",
     "aembed": "client",
     "apaint": "client",
     "chat": "client",
+    "chat_from": "client",
     "configure": "client",
     "default_client": "client",
     "embed": "client",
@@ -88,7 +96,7 @@ _EXPORTS: dict[str, str] = {
     "tool": "tools",
 }
 
-_SUBMODULES = frozenset({"openrouter", "testing", "providers", "protocols", "mcp"})
+_SUBMODULES = frozenset({"openrouter", "testing", "providers", "protocols", "mcp", "stores"})
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
@@ -121,17 +129,23 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from . import openrouter as openrouter
     from . import protocols as protocols
     from . import providers as providers
+    from . import stores as stores
     from . import testing as testing
+    from ._limits import BudgetExceededError as BudgetExceededError
+    from ._limits import Limits as Limits
+    from ._limits import UsageLimitError as UsageLimitError
     from ._otel import Instrumentation as Instrumentation
     from ._otel import instrument as instrument
     from ._routes import Route as Route
     from ._routes import RouteAttempt as RouteAttempt
+    from ._serial import FormatError as FormatError
     from .chunk import Chunk as Chunk
     from .citation import Citation as Citation
     from .client import Client as Client
     from .client import aembed as aembed
     from .client import apaint as apaint
     from .client import chat as chat
+    from .client import chat_from as chat_from
     from .client import configure as configure
     from .client import default_client as default_client
     from .client import embed as embed
@@ -182,6 +196,9 @@ if TYPE_CHECKING:  # the same names for type checkers, re-exported explicitly
     from .registry import Registry as Registry
     from .registry import models as models
     from .rendered import RenderedRequest as RenderedRequest
+    from .stores import ChatNotFoundError as ChatNotFoundError
+    from .stores import SQLStore as SQLStore
+    from .stores import StoreError as StoreError
     from .streams import AsyncChatStream as AsyncChatStream
     from .streams import ChatStream as ChatStream
     from .tools import Halt as Halt

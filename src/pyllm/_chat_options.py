@@ -27,6 +27,7 @@ from .request import CACHE_TTLS, Caching, ChatRequest, ResponseSchema, Thinking
 if TYPE_CHECKING:
     from ._engine.retry import RetryPolicy
     from ._engine.toolbox import Toolbox
+    from ._limits import Limits
     from .config import Settings
     from .openrouter import Routing
 
@@ -76,6 +77,7 @@ class ChatOptions:
     extras: RequestOptions = NO_EXTRAS  # issue 14: stop, seed, web search, session...
     schema_retries: int | None = None  # issue 15: re-asks for answers that misfit the schema
     partial: Callable[[str], Any] | None = field(default=None, compare=False)
+    limits: Limits | None = None
 
     def with_temperature(self, temperature: float | None) -> ChatOptions:
         if temperature is not None and not 0 <= number("temperature", temperature) <= 2:
@@ -186,6 +188,12 @@ class ChatOptions:
 
     def without_caching(self) -> ChatOptions:
         return replace(self, caching=None)
+
+    def with_limits(self, **limits: Any) -> ChatOptions:
+        """Spend and usage limits (issue 16): each given one checked and set, the others kept."""
+        from ._limits import Limits
+
+        return replace(self, limits=(self.limits or Limits()).updated(**limits))
 
     def request(self, model: str, toolbox: Toolbox, *, stream: bool) -> ChatRequest:
         """What every request of a call sends but its route and messages."""

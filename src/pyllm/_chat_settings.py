@@ -22,7 +22,9 @@ from .errors import ConfigurationError
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from ._engine.meter import Guard, Meter
     from ._engine.steps import Listener
+    from ._limits import Limits
     from ._session import Session
     from .events import RequestEvent
     from .message import Message, ToolCall
@@ -51,6 +53,7 @@ class ChatSettings(RequestSettings):
         self.hooks = Hooks()
         self.toolbox = Toolbox()
         self.listeners: list[Listener] = []  # this chat's own (issue 18: on_request)
+        self._meter: Meter | None = None  # what the chat used, once it has limits
 
     def with_temperature(self, temperature: float | None) -> Self:
         """Sampling temperature (0 to 2); ``None`` leaves it to the provider."""
@@ -307,3 +310,83 @@ class ChatSettings(RequestSettings):
 
         add_request_callback(self.listeners, callback)
         return self
+
+    # ---- spend and usage limits (issue 16) ----------------------------------------------
+
+    def with_budget(self, usd: float, *, allow_unknown_prices: bool | None = None) -> Self:
+        """Spend at most ``usd`` US dollars from now on. Before each request pyllm works out
+        the worst it could cost (estimated input tokens and ``max_tokens``, or the model's
+        longest answer, at registry prices); one that could cross the budget raises
+        :class:`~pyllm.BudgetExceededError` and is not sent. Models with unknown prices are
+        refused unless ``allow_unknown_prices=True`` (then they count what they report).
+
+        >>> import pyllm
+        >>> pyllm.chat("openai/gpt-4.1-mini").with_budget(0.50).budget
+        0.5
+        """
+        self._options = self._options.with_limits(
+            usd=usd, allow_unknown_prices=allow_unknown_prices
+        )
+        return self._metered()
+
+    def with_limits(
+        self,
+        *,
+        requests: int | None = None,
+        tool_calls: int | None = None,
+        input_tokens: int | None = None,
+        output_tokens: int | None = None,
+    ) -> Self:
+        """The most requests, tool calls, input and output tokens this chat may use from now
+        on (``None`` keeps a limit as it is). Crossing one raises
+        :class:`~pyllm.UsageLimitError` before anything more is sent: requests and input
+        tokens are checked before each request, tool calls before each tool round, and an
+        output-token limit lowers each request's ``max_tokens`` to what it leaves.
+
+        >>> import pyllm
+        >>> pyllm.chat("openai/gpt-4.1-mini").with_limits(requests=5, tool_calls=10).limits.requests
+        5
+        """
+        self._options = self._options.with_limits(
+            requests=requests,
+            tool_calls=tool_calls,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+        )
+        return self._metered()
+
+    def _metered(self) -> Self:
+        if self._meter is None:
+            from ._engine.meter import Meter
+
+            self._meter = Meter()
+        return self
+
+    @property
+    def budget(self) -> float | None:
+        """The budget in USD (``with_budget``), or ``None``."""
+        return self._options.limits.usd if self._options.limits else None
+
+    @property
+    def limits(self) -> Limits:
+        """The limits set with ``with_budget`` and ``with_limits`` (all ``None``: no limit)."""
+        from ._limits import Limits
+
+        return self._options.limits or Limits()
+
+    def _guards(self) -> tuple[Guard, ...]:
+        """The limits each request of this chat is checked against: its own, its client's."""
+        from ._engine.meter import Guard
+
+        own = self._options.limits
+        client = self._session.guard()
+        if own is None or self._meter is None:
+            return (client,)
+        how, how_limits = "chat.with_budget(...)", "chat.with_limits({kind}=...)"
+        return (Guard(self._meter, own, "this chat", how, how_limits), client)
+
+    @property
+    def used(self) -> Meter | None:
+        """What the chat used since its first limit was set: ``requests``, ``tool_calls``,
+        ``input_tokens``, ``output_tokens`` and ``spent`` (USD), or ``None`` without limits."""
+        return self._meter

@@ -13,6 +13,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from ._engine.meter import Guard, Meter
 from ._presets import PRESETS_BY_NAME
 from .config import Settings, apply_log_level
 from .errors import AttachmentError, ConfigurationError, UnsupportedError
@@ -24,11 +25,12 @@ if TYPE_CHECKING:
 
     from ._catalog.directory import ProviderNames
     from ._engine.retry import RetryPolicy
+    from ._engine.spending import Spend
     from ._engine.steps import Flow, Listener, T
     from ._http.transport import AsyncHttp, SyncHttp
     from .content import Attachment
     from .events import RequestEvent
-    from .message import Message
+    from .message import Message, Usage
     from .model import Model
     from .providers.base import Provider
     from .registry import Registry
@@ -64,6 +66,9 @@ class Session:
         )
         self.listeners: list[Listener] = []
         """Told about every call, attempt and tool run (:class:`~pyllm._engine.steps.Listener`)."""
+        self.meter = Meter()
+        """What every chat, ``embed`` and ``paint`` of this client used (``client.spent``)."""
+        self._guard: Guard | None = None
 
     # ---- settings -------------------------------------------------------------------------
 
@@ -89,7 +94,7 @@ class Session:
         """Apply ``settings`` (checked by the caller): later requests use them, open
         connections are recycled."""
         self._overrides.update(settings)
-        self._settings = self._policy = self._names = None
+        self._settings = self._policy = self._names = self._guard = None
         self._providers.clear()
         if self._models is not None and any(
             name == "models_cache_path" or name.endswith("_base_url") for name in settings
@@ -238,6 +243,31 @@ class Session:
         priced = price_usage(known, usage)
         return message if priced is usage else message.replace(usage=priced)
 
+    def guard(self) -> Guard:
+        """The client's meter and budget (``budget_usd``), which every request counts on."""
+        guard = self._guard
+        if guard is None:
+            from ._limits import Limits
+
+            settings = self.settings
+            limits = Limits(settings.budget_usd, allow_unknown_prices=settings.allow_unknown_prices)
+            how = "pyllm.Client(budget_usd=..., allow_unknown_prices=...)"
+            guard = self._guard = Guard(self.meter, limits, "this client", how)
+        return guard
+
+    def spend(
+        self,
+        model: str,
+        provider: str,
+        tokens: tuple[int, int | None],
+        usage_of: Callable[[Any], Usage | None],
+    ) -> Spend:
+        """What a plain request to ``model`` is checked against: the client's budget, and its
+        worst case from ``tokens`` (estimated input, output allowance or ``None``)."""
+        from ._engine.spending import plain_spend
+
+        return plain_spend(self.guard(), self.known, (model, provider), tokens, usage_of)
+
     # ---- HTTP -----------------------------------------------------------------------------
 
     def http(self) -> SyncHttp:
@@ -291,10 +321,12 @@ class Session:
         method: str = "POST",
         parse: Callable[[Any], Any] | None = None,
         authenticated: bool = True,
+        spend: Spend | None = None,
     ) -> Any:
         """One plain request (embeddings, images, a models listing), retried per the settings:
-        its JSON answer, through ``parse`` if given."""
-        return self.run(self._plain(provider, path, payload, method, parse, authenticated))
+        its JSON answer, through ``parse`` if given; ``spend`` checks each attempt against the
+        client's budget first."""
+        return self.run(self._plain(provider, path, payload, method, parse, authenticated, spend))
 
     async def arequest(
         self,
@@ -305,9 +337,11 @@ class Session:
         method: str = "POST",
         parse: Callable[[Any], Any] | None = None,
         authenticated: bool = True,
+        spend: Spend | None = None,
     ) -> Any:
         """Async twin of :meth:`request`."""
-        return await self.arun(self._plain(provider, path, payload, method, parse, authenticated))
+        flow = self._plain(provider, path, payload, method, parse, authenticated, spend)
+        return await self.arun(flow)
 
     def _plain(
         self,
@@ -317,6 +351,7 @@ class Session:
         method: str,
         parse: Callable[[Any], Any] | None,
         authenticated: bool,
+        spend: Spend | None = None,
     ) -> Flow[Any]:
         from ._engine.flow import request_flow
         from ._engine.retry import Deadline
@@ -324,7 +359,7 @@ class Session:
 
         deadline = Deadline(self.settings.total_timeout)
         send = Send(provider, path, payload, None, deadline, None, parse, method, authenticated)
-        return request_flow(send, self.policy)
+        return request_flow(send, self.policy, spend)
 
     # ---- observers (issue 18) ----------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The ``pyllm`` command line.
 
     pyllm chat [PROMPT]  ask once, or an interactive session (streams, Markdown, tokens, cost)
+    pyllm chats          the chats kept with ``pyllm chat --store``: list, show, delete, costs
     pyllm embed TEXT     vectors for text
     pyllm paint PROMPT   generate an image (-o out.png)
     pyllm models         list, filter and sort the models pyllm knows (limits, prices, capabilities)
@@ -92,6 +93,12 @@ def _add_talking(subparsers: Any) -> None:
     add_paint(subparsers)
 
 
+def _add_chats(subparsers: Any) -> None:
+    from ._cli.store import add_chats
+
+    add_chats(subparsers)
+
+
 def _add_models(subparsers: Any) -> None:
     from ._cli.models import add_parser
 
@@ -107,6 +114,7 @@ def _add_account(subparsers: Any) -> None:
 
 COMMANDS: list[Callable[[Any], None]] = [
     _add_talking,
+    _add_chats,
     _add_models,
     _add_account,
     _add_demo,

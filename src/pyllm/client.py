@@ -11,6 +11,7 @@ Client(providers=['openrouter'], base_url='http://127.0.0.1:9/api/v1')
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._redact import display_url
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from .providers.base import Provider
     from .registry import Registry
 
-__all__ = ["DEFAULT_MODEL", "Client", "configure", "default_client"]
+__all__ = ["DEFAULT_MODEL", "Client", "chat_from", "configure", "default_client"]
 
 
 class Client:
@@ -203,6 +204,42 @@ class Client:
         """
         self._session.check_capability(model, provider, capability)
 
+    # ---- saved chats and spending (issue 16) ----------------------------------------------
+
+    def chat_from(
+        self,
+        data: Mapping[str, Any],
+        *,
+        tools: Iterable[Any] = (),
+        missing_tools: str = "raise",
+        attachments: Callable[[str], bytes] | None = None,
+    ) -> Chat:
+        """Rebuild a chat saved with :meth:`Chat.to_dict` on this client: its model, provider,
+        settings and messages. Tools are saved by name: give the functions again in ``tools``;
+        a saved tool that is not given raises :class:`~pyllm.ToolError` unless
+        ``missing_tools="drop"`` (the model is then no longer offered it).
+
+        >>> client = Client(openrouter_api_key="sk-or-test")
+        >>> saved = client.chat("openai/gpt-4.1-mini").with_max_tokens(100).to_dict()
+        >>> client.chat_from(saved).to_dict() == saved
+        True
+        """
+        from ._chat_codec import chat_from
+
+        return chat_from(
+            self._session, data, tools=tools, missing_tools=missing_tools, attachments=attachments
+        )
+
+    @property
+    def spent(self) -> float:
+        """USD this client has spent: every chat, ``embed`` and ``paint`` answer's reported
+        cost (or its registry price), summed exactly. ``budget_usd`` caps it.
+
+        >>> Client(openrouter_api_key="sk-or-test", budget_usd=5).spent
+        0.0
+        """
+        return self._session.meter.spent
+
     # ---- HTTP -----------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -259,6 +296,19 @@ def configure(**settings: Any) -> Client:
 def chat(model: str | None = None, *, provider: str | None = None) -> Chat:
     """A new :class:`~pyllm.Chat` on the default client."""
     return default_client().chat(model, provider=provider)
+
+
+def chat_from(
+    data: Mapping[str, Any],
+    *,
+    tools: Iterable[Any] = (),
+    missing_tools: str = "raise",
+    attachments: Callable[[str], bytes] | None = None,
+) -> Chat:
+    """:meth:`Client.chat_from` on the default client."""
+    return default_client().chat_from(
+        data, tools=tools, missing_tools=missing_tools, attachments=attachments
+    )
 
 
 def embed(text: Any, model: str | None = None, **options: Any) -> Embedding:

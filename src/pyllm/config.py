@@ -117,6 +117,8 @@ class Settings:
     download_attachments: bool = False
     """Download every remote attachment and send its bytes, even to providers that fetch URLs
     themselves (per attachment: ``pyllm.Attachment(url, download=True)``)."""
+    budget_usd: float | None = None
+    allow_unknown_prices: bool = False
 
     def __repr__(self) -> str:  # keys show as Secret('********'); URL passwords masked too
         shown = ", ".join(f"{name}={_shown(name, getattr(self, name))!r}" for name in self.names())
@@ -198,7 +200,9 @@ _POSITIVE = frozenset(
     }
 )
 _COUNTS = {"max_retries": 0, "max_connections": 1, "max_tool_rounds": 1}
-_FLAGS = frozenset({"raise_tool_errors", "allow_private_downloads", "download_attachments"})
+_FLAGS = frozenset(
+    {"raise_tool_errors", "allow_private_downloads", "download_attachments", "allow_unknown_prices"}
+)
 
 
 def check_settings(overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -250,6 +254,13 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         return _number(source, value)
     if name in _COUNTS:
         return _count(source, value, _COUNTS[name])
+    if name == "budget_usd":  # issue 16: the client's budget
+        from ._limits import check_usd
+
+        try:
+            return check_usd(value, source)
+        except TypeError as exc:
+            raise ConfigurationError(str(exc)) from None
     if name in _FLAGS:
         return _flag(source, value)
     if name == "models_cache_path" and isinstance(value, os.PathLike):

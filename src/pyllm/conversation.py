@@ -12,22 +12,22 @@ True
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._chat_settings import ChatSettings
 from ._engine.exchange import Exchange, open_calls
-from ._engine.flow import ChatPlan, chat_flow, with_max_tokens
+from ._engine.flow import ChatPlan, chat_flow
 from ._engine.steps import Call
 from ._http.drive import adrive, drive
 from ._routes import Route
-from .errors import UnsupportedError
 from .message import Message, Usage
 from .streams import AsyncChatStream, ChatStream
 
 if TYPE_CHECKING:
-    from ._engine.steps import Flow, Listener
+    from collections.abc import Callable
+
+    from ._engine.steps import ChatStore, Flow, Listener, Saver
     from ._session import Session
     from .content import Attachment
     from .message import ToolCall
@@ -45,6 +45,10 @@ class Chat(ChatSettings):
     Argument mistakes in ``with_*`` raise at once: a wrong type ``TypeError``, a value out of
     range :class:`~pyllm.ConfigurationError`, naming the argument and what it accepts.
     """
+
+    _saver: Saver | None = None  # a stored chat's store (pyllm.SQLStore): written at commits
+    id: str | None = None
+    """The chat's key in its store (``chat.with_store``, ``store.chat``), else ``None``."""
 
     def __init__(self, session: Session, model: str, provider: str) -> None:
         super().__init__(session)
@@ -167,19 +171,7 @@ class Chat(ChatSettings):
             raise ValueError(
                 f"no tool call {call_id!r} is waiting for a result (waiting: {waiting})"
             )
-        from .tools import Halt, finished
-
-        if isinstance(value, Halt):
-            raise TypeError("pyllm.Halt ends a tool loop from inside a tool; give the value itself")
-        result = finished(call, value, self.toolbox.files)
-        if result.error is not None:  # no JSON form, or local files the chat does not allow
-            raise result.error
-        if is_error:
-            result = dataclasses.replace(result, is_error=True)
-        result = self.toolbox.report(result, self.hooks, raise_errors=False)
-        message = Message.tool(
-            call.id, result.content, is_error=result.is_error, attachments=result.attachments
-        )
+        message = self.toolbox.answered(call, value, self.hooks, is_error=is_error)
         self.messages.append(message)
         return message
 
@@ -224,23 +216,82 @@ class Chat(ChatSettings):
     def _counting(
         self, content: str | None, attachments: Sequence[Any] | None
     ) -> tuple[Provider, str, dict[str, Any]]:
-        provider = self._session.provider(self.provider)
+        from ._render import counting_request
+
         first = self._user_message(content, attachments)
         messages = (*self.messages, first) if first is not None else tuple(self.messages)
-        if not any(m.role != "system" for m in messages):
-            raise ValueError("nothing to count: pass a message, e.g. chat.count_tokens('Hello')")
         template = self._options.request(self.model, self.toolbox, stream=False)
-        request = template.for_route(
-            self.model, messages, tool_choice=template.tool_choice, fallback_models=(), routing=None
-        )
-        request = with_max_tokens(request, provider, self._session)
-        found = provider.count_tokens_request(provider.protocol.render_chat(request))
-        if found is None:
-            raise UnsupportedError(
-                f"{provider.display_name} cannot count tokens before a request; a reply's "
-                "usage.input_tokens says how many a request had"
-            )
-        return (provider, *found)
+        return counting_request(self._session, template, self.provider, messages)
+
+    # ---- saving ---------------------------------------------------------------------------
+
+    def to_dict(
+        self, *, attachments: Callable[[Attachment], str] | None = None, messages: bool = True
+    ) -> dict[str, Any]:
+        """The conversation as JSON-safe data: model, provider, settings, tool names and every
+        message (see the persistence guide for the format). ``client.chat_from(data,
+        tools=[...])`` or ``pyllm.chat_from(...)`` rebuilds it; attachments are inline unless
+        ``attachments`` saves each one and returns a key; ``messages=False`` leaves the
+        messages out (the settings alone).
+
+        >>> import json, pyllm
+        >>> data = pyllm.chat("openai/gpt-4.1-mini").with_temperature(0.2).to_dict()
+        >>> data["model"], data["settings"]["temperature"], json.loads(json.dumps(data)) == data
+        ('openai/gpt-4.1-mini', 0.2, True)
+        """
+        from ._chat_codec import chat_dict, options_to_json
+
+        settings = options_to_json(self._options, self.toolbox, self._meter)
+        history = self.messages if messages else ()
+        return chat_dict(self.model, self.provider, settings, history, attachments)
+
+    def with_store(self, store: ChatStore, *, id: str | None = None) -> Chat:
+        """Keep this chat in ``store`` (a :class:`pyllm.SQLStore`): its messages are written
+        at the moments they reach ``messages`` (an answer, a whole tool round), before anything
+        else is sent, with its settings; ``chat.id`` is its key. ``id`` continues a chat
+        already in the store (``store.load`` does this). ``store.chat(model)`` is
+        ``client.chat(model).with_store(store)``."""
+        self._saver = store.keeper(self, id)
+        self.id = self._saver.id
+        return self
+
+    def save(self) -> None:
+        """Write what the store does not have yet (a stream you stopped keeps its partial
+        answer in ``messages``; it is written with the next answer, or now)."""
+        self._stored().save()
+
+    async def asave(self) -> None:
+        """Async twin of :meth:`save`."""
+        await self._stored().asave()
+
+    def _stored(self) -> Saver:
+        if self._saver is None:
+            raise ValueError("this chat is not kept in a store: see chat.with_store(store)")
+        return self._saver
+
+    def restore(
+        self,
+        data: Mapping[str, Any],
+        *,
+        tools: Iterable[Any] = (),
+        missing_tools: str = "raise",
+        attachments: Callable[[str], bytes] | None = None,
+    ) -> Chat:
+        """Take a saved chat's model, provider, settings, tools and messages (``data`` from
+        :meth:`to_dict`); ``client.chat_from(data)`` does this on a new chat. Tools are saved
+        by name: give them again in ``tools``; one that is not given raises
+        :class:`~pyllm.ToolError` unless ``missing_tools="drop"``. Data pyllm cannot read
+        raises :class:`~pyllm.FormatError` and leaves the chat as it was."""
+        from ._chat_codec import messages_from_json, options_from_json, read_chat_header
+
+        model, provider = read_chat_header(data)
+        self._session.provider(provider)  # an unknown provider fails now, naming the known ones
+        messages = messages_from_json(data, attachments)
+        options, meter = options_from_json(data, self.toolbox, tools, missing_tools)
+        self.model, self.provider = model, provider
+        self._options, self._meter = options, meter
+        self.messages[:] = messages
+        return self
 
     # ---- totals ---------------------------------------------------------------------------
 
@@ -296,7 +347,9 @@ class Chat(ChatSettings):
 
     def _exchange(self, history: list[Message], first: Message | None) -> Exchange:
         max_rounds = self.toolbox.max_rounds or self._session.settings.max_tool_rounds
-        return Exchange(history, self.hooks, first, max_rounds=max_rounds)
+        saver = self._saver
+        on_commit = saver.committed if saver is not None else None
+        return Exchange(history, self.hooks, first, max_rounds=max_rounds, on_commit=on_commit)
 
     def _plan(self, stream: bool) -> ChatPlan:
         session, options, toolbox = self._session, self._options, self.toolbox
@@ -315,6 +368,8 @@ class Chat(ChatSettings):
             download_attachments=settings.download_attachments,
             schema_retries=options.schema_retries,
             execute=toolbox.execute,
+            guards=self._guards(),
+            saver=self._saver,
         )
 
     def _user_message(

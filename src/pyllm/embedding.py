@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -17,10 +18,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ._limits import CHARS_PER_TOKEN
 from .errors import Error, UnsupportedError
+from .message import Usage
 from .protocols.embeddings import EmbeddingBatch, parse_embeddings, render_embeddings
 
 if TYPE_CHECKING:
+    from ._engine.spending import Spend
     from ._session import Session
 
 __all__ = ["DEFAULT_EMBEDDING_MODEL", "Embedding", "IncompleteEmbeddingError", "plan_batches"]
@@ -193,6 +197,7 @@ class _Job:
             raise ValueError(f"batch_size must be a positive whole number, got {batch_size!r}")
         model_id, provider_name = session.resolve(model or DEFAULT_EMBEDDING_MODEL, provider)
         session.check_capability(model_id, provider_name, "embeddings")
+        self.session = session
         self.provider = session.provider(provider_name)
         path = self.provider.embeddings_path
         if path is None:
@@ -218,6 +223,13 @@ class _Job:
             self.model, self.texts[batch.start : batch.stop], self.dimensions, one
         )
 
+    def spend(self, index: int) -> Spend:
+        """What batch ``index`` is checked against: the client's budget, at its worst case."""
+        batch = self.batches[index]
+        chars = sum(len(text) for text in self.texts[batch.start : batch.stop])
+        tokens = math.ceil(chars / CHARS_PER_TOKEN)
+        return self.session.spend(self.model, self.provider.name, (tokens, 0), _usage_of)
+
     def parser(self, index: int) -> Callable[[Any], EmbeddingBatch]:
         expected = len(self.batches[index])
         return lambda body: parse_embeddings(body, self.provider.name, expected)
@@ -235,6 +247,10 @@ class _Job:
         return _assemble(self.results, self.batches, len(self.texts), self.single, self.errors)
 
 
+def _usage_of(batch: EmbeddingBatch) -> Usage:
+    return Usage(input_tokens=batch.input_tokens, cost=batch.cost)
+
+
 def embed_sync(session: Session, text: Any, **options: Any) -> Embedding:
     """Batches run on up to ``concurrency`` threads of the client's sync connection pool."""
     job = _Job(session, text, **options)
@@ -242,7 +258,11 @@ def embed_sync(session: Session, text: Any, **options: Any) -> Embedding:
     def run(index: int) -> None:
         try:
             body = session.request(
-                job.provider, job.path, job.payload(index), parse=job.parser(index)
+                job.provider,
+                job.path,
+                job.payload(index),
+                parse=job.parser(index),
+                spend=job.spend(index),
             )
             job.finished(index, body, None)
         except Error as exc:
@@ -262,7 +282,11 @@ async def embed_async(session: Session, text: Any, **options: Any) -> Embedding:
         async with limit:
             try:
                 body = await session.arequest(
-                    job.provider, job.path, job.payload(index), parse=job.parser(index)
+                    job.provider,
+                    job.path,
+                    job.payload(index),
+                    parse=job.parser(index),
+                    spend=job.spend(index),
                 )
                 job.finished(index, body, None)
             except Error as exc:

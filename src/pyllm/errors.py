@@ -10,6 +10,11 @@
     ├── ToolError                           a tool could not be defined or the tool loop ran away
     │   └── MCPError                        an MCP server could not be started, reached or used
     ├── StructuredOutputError               the answer never fit the schema (``retries`` ran out)
+    ├── UsageLimitError                     a with_limits limit would be crossed (nothing sent)
+    │   └── BudgetExceededError             a budget would be crossed: .limit, .spent, .estimate
+    ├── FormatError                         a saved chat or message cannot be read (ValueError)
+    ├── StoreError                          a store failed (pyllm.SQLStore)
+    │   └── ChatNotFoundError               no chat with that id in the store (KeyError)
     ├── APIConnectionError                  the request never got an answer (DNS, refused, reset...)
     │   └── APITimeoutError                 connect / read / total timeout
     └── APIError                            a server answered with an error
@@ -29,6 +34,9 @@
         │   └── OverloadedError          529
         ├── RedirectError             3xx   never followed: ``location``; fix the base URL
         └── InvalidResponseError            the body could not be understood (bad JSON, bad UTF-8)
+
+The limit errors live in ``_limits.py``, ``FormatError`` in ``_serial.py`` and the store's in
+``stores/base.py``; all are exported as ``pyllm.<Name>``.
 
 One table (:data:`STATUS_ERRORS`) maps a status to its class; :func:`api_error` is the only
 place that chooses a class. Providers only *extract* details from bodies.
@@ -319,8 +327,8 @@ class RedirectError(APIError):
 
 
 def __getattr__(name: str) -> Any:
-    """``api_error``, ``STATUS_ERRORS`` and ``status_from_code`` live in :mod:`pyllm._status_codes` (the one table
-    from a status to a class); served here too, where they were documented."""
+    """``api_error``, ``STATUS_ERRORS`` and ``status_from_code`` live in
+    :mod:`pyllm._status_codes` (the one table from a status to a class); served here too."""
     if name in ("api_error", "STATUS_ERRORS", "status_from_code"):
         from . import _status_codes
 

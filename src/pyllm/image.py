@@ -14,15 +14,17 @@ import asyncio
 import base64
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._limits import CHARS_PER_TOKEN, TOKENS_PER_IMAGE
 from .content import Attachment, to_attachments
 from .errors import InvalidResponseError, UnsupportedError
 from .protocols.base import deep_merge
 
 if TYPE_CHECKING:
+    from ._engine.spending import Spend
     from ._session import Session
     from .message import Message, Usage
     from .providers.base import Provider
@@ -166,6 +168,21 @@ class PaintJob:
             payload["image_config"] = {"aspect_ratio": aspect_ratio(self.size)}
         return deep_merge(payload, self.options)
 
+    def spend(self, session: Session) -> Spend:
+        """What each request is checked against: the client's budget, at its worst case (its
+        prompt, and the model's longest answer or, at ``/images``, its price per image)."""
+        tokens = math.ceil(len(self.prompt) / CHARS_PER_TOKEN) + TOKENS_PER_IMAGE * len(
+            self.references
+        )
+        if self.endpoint == "chat":
+            return session.spend(self.model, self.provider.name, (tokens, None), _usage_of)
+        spend = session.spend(self.model, self.provider.name, (tokens, 0), _usage_of)
+        known = session.known(self.model, self.provider.name)
+        per_image = known.pricing.per_image if known is not None else None
+        usd = spend.ask.usd
+        worst = None if usd is None or per_image is None else usd + per_image * self.n
+        return replace(spend, ask=replace(spend.ask, usd=worst))
+
     def parse(self, body: Any) -> list[Image]:
         if self.endpoint == "images":
             return self._parse_images(body)
@@ -226,11 +243,20 @@ class PaintJob:
         return images
 
 
+def _usage_of(images: list[Image]) -> Usage | None:
+    """What one request used: every image of an answer carries the answer's usage."""
+    return images[0].usage if images else None
+
+
 def paint_sync(session: Session, prompt: str, **options: Any) -> Image | list[Image]:
     job = _job(session, prompt, options)
     images: list[Image] = []
     for _ in range(job.requests):
-        images.extend(session.request(job.provider, job.path, job.payload(), parse=job.parse))
+        images.extend(
+            session.request(
+                job.provider, job.path, job.payload(), parse=job.parse, spend=job.spend(session)
+            )
+        )
     return images[0] if job.n == 1 else images[: job.n]
 
 
@@ -238,7 +264,9 @@ async def paint_async(session: Session, prompt: str, **options: Any) -> Image | 
     job = _job(session, prompt, options)
     batches = await asyncio.gather(
         *(
-            session.arequest(job.provider, job.path, job.payload(), parse=job.parse)
+            session.arequest(
+                job.provider, job.path, job.payload(), parse=job.parse, spend=job.spend(session)
+            )
             for _ in range(job.requests)
         )
     )

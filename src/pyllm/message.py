@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -255,6 +255,34 @@ class Message:
     def replace(self, **changes: Any) -> Message:
         """A copy with some fields changed (messages are immutable)."""
         return copy_with(self, changes)
+
+    def to_dict(self, *, attachments: Callable[[Attachment], str] | None = None) -> dict[str, Any]:
+        """This message as JSON-safe data, every field kept (those at their default left out);
+        :meth:`from_dict` reads it back. Attachments are inline (base64) unless ``attachments``
+        saves each one and returns a key for it. See the persistence guide for the format.
+
+        >>> Message.user("Hi").to_dict()
+        {'role': 'user', 'content': 'Hi'}
+        """
+        from ._serial import Blobs, to_json
+
+        data: dict[str, Any] = to_json(self, Blobs(save=attachments))
+        return data
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, attachments: Callable[[str], bytes] | None = None
+    ) -> Message:
+        """The message :meth:`to_dict` wrote (``attachments`` reads the bytes of attachments
+        saved by key). Data that does not fit raises :class:`~pyllm.FormatError`.
+
+        >>> Message.from_dict({"role": "user", "content": "Hi"}) == Message.user("Hi")
+        True
+        """
+        from ._serial import Blobs, from_json
+
+        message: Message = from_json(data, cls, Blobs(load=attachments))
+        return message
 
     def __str__(self) -> str:
         return self.content

@@ -39,3 +39,26 @@ async def main() -> None:
             del wait
         except pyllm.Error:
             pass
+
+
+async def kept() -> None:  # issue 16: saved chats, stores, budgets
+    client = pyllm.Client(budget_usd=5.0)
+    spent: float = client.spent
+    chat: pyllm.Chat = client.chat("openai/gpt-4.1-mini").with_budget(1.0).with_limits(requests=3)
+    data: dict[str, object] = chat.to_dict()
+    again: pyllm.Chat = client.chat_from(data, tools=[weather])
+    message: pyllm.Message = pyllm.Message.from_dict(again.messages[0].to_dict())
+    store = pyllm.SQLStore("chats.db", client=client)
+    stored: pyllm.Chat = store.chat("openai/gpt-4.1-mini")
+    key: str | None = stored.id
+    loaded: pyllm.Chat = await store.aload(key or "", tools=[weather])
+    listed: list[pyllm.stores.ChatInfo] = store.chats(text="hi")
+    costs: list[pyllm.stores.CostRow] = store.costs()
+    try:
+        loaded.ask("x")
+    except pyllm.BudgetExceededError as exc:
+        estimate: float | None = exc.estimate
+        del estimate
+    except (pyllm.UsageLimitError, pyllm.StoreError, pyllm.FormatError):
+        pass
+    del spent, message, listed, costs

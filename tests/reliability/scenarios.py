@@ -519,6 +519,21 @@ SCENARIOS += [
         1,
         stream=True,
     ),
+    # issue 16: a budget refuses before sending; failed attempts do not eat it
+    Scenario(
+        "a client budget below the worst case (nothing sent)",
+        (ANSWER,),
+        "BudgetExceededError",
+        0,
+        settings={"budget_usd": 0.01},
+    ),
+    Scenario(
+        "503 three times under a budget, then success",
+        (error(503, "busy", repeat=3), ANSWER),
+        "answer",
+        4,
+        settings={"budget_usd": 1.0},
+    ),
 ]
 
 # ---- issue 13 (h13a): Anthropic, and the rate-limit story with OpenRouter beside it -----------

@@ -55,13 +55,16 @@ def test_every_attempt_of_a_fault_is_observed(
         assert [e.ok for e in events[:-1]] == [False] * (len(events) - 1)
     else:  # tools or a schema: every answer the server gave is an ok event, errors are not
         assert all(e.ok == (e.error is None) for e in events)
-    last = events[-1]
-    if scenario.outcome == "answer":
-        assert last.ok and last.status == 200 and last.message is not None
-    elif scenario.configure is None or last.error is not None:
-        assert type(last.error).__name__ == scenario.outcome
-    else:  # the answer arrived, then the call failed on it (a schema never met, a tool)
-        assert last.ok and scenario.outcome in ("StructuredOutputError", "ToolError")
+    if not events:  # refused before anything was sent (a limit): no attempt to observe
+        assert scenario.requests == 0 and scenario.outcome != "answer"
+    else:
+        last = events[-1]
+        if scenario.outcome == "answer":
+            assert last.ok and last.status == 200 and last.message is not None
+        elif scenario.configure is None or last.error is not None:
+            assert type(last.error).__name__ == scenario.outcome
+        else:  # the answer arrived, then the call failed on it (a schema never met, a tool)
+            assert last.ok and scenario.outcome in ("StructuredOutputError", "ToolError")
     spans = exporter.get_finished_spans()
     attempts = [s for s in spans if s.name.startswith("chat ")]
     (call,) = [s for s in spans if s.name == "invoke_agent"]

@@ -55,13 +55,23 @@ def add_chat(subparsers: Any) -> None:
     parser.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
     parser.add_argument("--plain", action="store_true", help="plain text, no Markdown rendering")
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
+    from .store import add_store_options
+
+    add_store_options(parser)
     parser.set_defaults(run=run_chat)
 
 
 def _chat(args: argparse.Namespace) -> Chat:
+    import os
+
     import pyllm
 
-    chat = pyllm.chat(args.model, provider=args.provider)
+    if args.store or args.resume or os.environ.get("PYLLM_STORE"):
+        from .store import stored_chat
+
+        chat = stored_chat(args)
+    else:
+        chat = pyllm.chat(args.model, provider=args.provider)
     if args.system:
         chat.with_instructions(args.system)
     if args.temperature is not None:
@@ -219,13 +229,18 @@ def run_chat(args: argparse.Namespace) -> int:
     piped = "" if sys.stdin.isatty() else sys.stdin.read().strip()
     if piped:
         prompt = f"{prompt}\n\n{piped}" if prompt else piped
-    if prompt:
-        answer(chat, prompt, args, sys.stdout)
-        return 0
-    if not sys.stdin.isatty():
-        print("error: nothing to ask -- pass a prompt or pipe text in", file=sys.stderr)
-        return 2
-    return interactive(chat, args)
+    from .store import finish
+
+    try:
+        if prompt:
+            answer(chat, prompt, args, sys.stdout)
+            return 0
+        if not sys.stdin.isatty():
+            print("error: nothing to ask -- pass a prompt or pipe text in", file=sys.stderr)
+            return 2
+        return interactive(chat, args)
+    finally:
+        finish(chat, args)
 
 
 def interactive(chat: Chat, args: argparse.Namespace) -> int:

@@ -99,6 +99,7 @@ class Exchange:
         "history",
         "hooks",
         "max_rounds",
+        "on_commit",
         "parser",
         "pending",
         "result",
@@ -107,9 +108,17 @@ class Exchange:
     )
 
     def __init__(
-        self, history: list[Message], hooks: Hooks, first: Message | None, *, max_rounds: int = 25
+        self,
+        history: list[Message],
+        hooks: Hooks,
+        first: Message | None,
+        *,
+        max_rounds: int = 25,
+        on_commit: Callable[[tuple[Message, ...]], Any] | None = None,
     ) -> None:
         self.history = history
+        self.on_commit = on_commit
+        """Told the messages of each commit, right after they reach the history (a store)."""
         self.hooks = hooks
         self.pending: list[ToolCall] = open_calls(history)  # left open by an earlier call
         self.staged: list[Message] = []
@@ -259,8 +268,12 @@ class Exchange:
         return message.replace(turn_usage=Usage.sum(usages)) if usages else message
 
     def commit(self) -> None:
-        self.history.extend(self.staged)
+        """The safe point: what is staged reaches the history (and ``on_commit`` hears of it)."""
+        committed = tuple(self.staged)
+        self.history.extend(committed)
         self.staged.clear()
+        if self.on_commit is not None and committed:
+            self.on_commit(committed)
 
     def fail(self) -> None:
         """Drop everything not yet committed."""

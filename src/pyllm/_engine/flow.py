@@ -16,6 +16,10 @@ the history through the call's :class:`~pyllm._engine.exchange.Exchange`, at saf
                                   │    ▼
                                   └─ Emit(each call), RunTools(all), Emit(each result)
 
+Before each ``Send`` the chat's and the client's limits are checked against the worst the
+request could use (:mod:`pyllm._engine.spending`, :mod:`pyllm._engine.meter`); after a commit,
+a stored chat's history is written (``Save``) before anything else is sent.
+
 :func:`request_flow` is one plain request (embeddings, images, a models listing): ``Send``,
 retried per policy.
 """
@@ -29,9 +33,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .._frozen import copy_with
 from ..chunk import Chunk
 from ..errors import StructuredOutputError, ToolError
+from .meter import count_tool_calls, hold, settle
 from .retry import Attempts, Deadline, RetryPolicy
 from .routing import Turn
-from .steps import Emit, Fetch, Flow, RunTools, Send, Sent, Wait
+from .spending import Spend, partial_usage, sent_holding, worst_case
+from .steps import Emit, Fetch, Flow, RunTools, Save, Send, Sent, Wait
 from .toolbox import is_forced
 
 if TYPE_CHECKING:
@@ -42,11 +48,14 @@ if TYPE_CHECKING:
     from ..providers.base import Provider
     from ..request import ChatRequest
     from .exchange import Exchange
+    from .meter import Guard, Hold
+    from .steps import Saver
     from .toolbox import Toolbox
 
 __all__ = [
     "ChatPlan",
     "Services",
+    "Spend",
     "chat_flow",
     "first_send",
     "request_flow",
@@ -79,6 +88,8 @@ class ChatPlan:
     start with the chat's own. ``parse`` reads structured output into ``message.parsed``;
     with ``schema_retries`` (``with_schema(..., retries=N)``) an answer it cannot read is
     re-asked for up to N times, then raises. ``execute=False`` leaves tool calls to the caller.
+    ``guards`` are the limits each request is checked against (the chat's, the client's);
+    ``saver`` writes a stored chat's history at each safe point.
     """
 
     request: ChatRequest
@@ -94,6 +105,8 @@ class ChatPlan:
 
     schema_retries: int | None = None
     execute: bool = True
+    guards: tuple[Guard, ...] = ()
+    saver: Saver | None = None
 
     def url_kinds(self) -> frozenset[str]:
         """The kinds of remote attachment sent as their URL, never requested by pyllm: those
@@ -160,21 +173,26 @@ def chat_flow(plan: ChatPlan, exchange: Exchange) -> Flow[Message]:
             exchange.begin_message()
             turn = _turn(plan, exchange)
             while True:  # one assistant message: attempts on the routes, as Turn decides
-                sent: Sent = yield _attempt(plan, exchange, turn)
+                send, holds = _attempt(plan, exchange, turn)
+                sent: Sent = yield from sent_holding(send, holds)
                 if sent.error is None:
+                    answer, errors = plan.finish(sent.answer)
+                    settle(holds, answer.usage)
                     break
+                settle(holds, partial_usage(sent.error))
                 wait = turn.on_error(sent.error, reached_caller=sent.reached_caller)
                 if wait is None:
                     raise sent.error
                 yield Wait(wait)
-            answer, errors = plan.finish(sent.answer)
             if errors:
                 exchange.correct(answer, _correction(plan, exchange, answer, errors))
                 continue
             if exchange.accept(answer):
+                yield from _save(plan)
                 return exchange.outcome()
             if not plan.execute:  # the caller runs the calls: end here, showing them
                 exchange.leave_open()
+                yield from _save(plan)
                 for call in exchange.pending:
                     yield Emit(Chunk(tool_call=call))
                 return exchange.outcome()
@@ -251,46 +269,49 @@ def with_max_tokens(request: ChatRequest, provider: Provider, services: Services
 def first_send(plan: ChatPlan, exchange: Exchange) -> Send:
     """The first attempt the call would make, built as the call builds it, for showing the
     exact request without sending it (``chat.render``)."""
-    return _attempt(plan, exchange, _turn(plan, exchange))
+    send, holds = _attempt(plan, exchange, _turn(plan, exchange))
+    settle(holds, None)  # nothing is sent: give back what the check held
+    return send
 
 
-def _attempt(plan: ChatPlan, exchange: Exchange, turn: Turn) -> Send:
+def _attempt(plan: ChatPlan, exchange: Exchange, turn: Turn) -> tuple[Send, tuple[Hold, ...]]:
+    """The next attempt, and what it holds on the meters (checked first: a request that could
+    cross a limit raises here, before anything is sent)."""
     provider, request = request_for(plan, exchange, turn)
+    ask = None
+    if plan.guards:
+        request, ask = worst_case(plan.guards, plan.services.known, request, turn.route)
     protocol = provider.protocol
     payload = protocol.render_chat(request)
     path, headers, deadline = provider.chat_path, request.headers, turn.deadline
     attempt, route = turn.attempts.attempt + 1, turn.index  # what listeners are told
-    if request.stream:  # a new parser per attempt: the exchange keeps it for a partial answer
-        parser = exchange.start_stream(protocol)
-        return Send(
-            provider,
-            path,
-            payload,
-            headers,
-            deadline,
-            parser,
-            request=request,
-            attempt=attempt,
-            route=route,
-        )
-    return Send(
+    # a stream gets a new parser per attempt: the exchange keeps it for a partial answer
+    parser = exchange.start_stream(protocol) if request.stream else None
+    parse = None if request.stream else protocol.parse_chat
+    send = Send(
         provider,
         path,
         payload,
         headers,
         deadline,
-        parse=protocol.parse_chat,
+        parser,
+        parse,
         request=request,
         attempt=attempt,
         route=route,
     )
+    # held last: nothing can fail between holding and sending, so no hold is left behind
+    return send, (hold(plan.guards, ask) if ask is not None else ())
 
 
 def _tool_round(plan: ChatPlan, exchange: Exchange) -> Flow[None]:
     """Run the calls of the accepted message, all in one step (the driver runs them at once,
     results in call order); a stream shows every call before they run and every result after
-    the round is recorded."""
+    the round is recorded. A tool-call limit is checked for the whole round before any runs;
+    a stored chat is saved once the round is whole."""
     calls = tuple(exchange.pending)
+    if plan.guards:
+        count_tool_calls(plan.guards, len(calls))
     for call in calls:
         yield Emit(Chunk(tool_call=call))
     results: list[Any] = yield RunTools(calls, plan.toolbox, exchange.hooks, plan.raise_tool_errors)
@@ -298,6 +319,14 @@ def _tool_round(plan: ChatPlan, exchange: Exchange) -> Flow[None]:
         exchange.record(result)
     for result in results:
         yield Emit(Chunk(tool_result=result))
+    yield from _save(plan)
+
+
+def _save(plan: ChatPlan) -> Flow[None]:
+    """Write a stored chat's history when a commit left something unsaved."""
+    saver = plan.saver
+    if saver is not None and saver.unsaved:
+        yield Save(saver)
 
 
 def _schema_name(plan: ChatPlan) -> str:
@@ -334,15 +363,22 @@ def _waiting(calls: list[ToolCall]) -> str:
     )
 
 
-def request_flow(send: Send, policy: RetryPolicy) -> Flow[Any]:
+def request_flow(send: Send, policy: RetryPolicy, spend: Spend | None = None) -> Flow[Any]:
     """One plain request (embeddings, images, a models listing): ``send``, retried per
-    ``policy`` within ``send.deadline``. Returns the parsed answer."""
+    ``policy`` within ``send.deadline``, each attempt checked against ``spend``'s limits first.
+    Returns the parsed answer."""
     attempts = Attempts(policy, send.deadline)
     while True:
         again = attempts.attempt  # a retry is told apart for listeners (retries are rare)
-        sent: Sent = yield replace(send, attempt=again + 1) if again else send
+        holds = hold(spend.guards, spend.ask) if spend is not None else ()
+        sent: Sent = yield from sent_holding(
+            replace(send, attempt=again + 1) if again else send, holds
+        )
         if sent.error is None:
+            if spend is not None:
+                settle(holds, spend.usage_of(sent.answer))
             return sent.answer
+        settle(holds, None)
         wait = attempts.wait_after(sent.error)
         if wait is None:
             raise sent.error

@@ -12,6 +12,7 @@ step                          the driver                                   sends
 ``Wait(seconds)``             sleeps (a retry's backoff)                   ``None``
 ``RunTools(calls, ...)``      runs the calls through the toolbox           ``[ToolResult...]``
 ``Emit(chunk)``               yields the chunk to the caller               ``None``
+``Save(saver)``               writes the history to the chat's store       ``None``
 ============================  ===========================================  =====================
 
 An attempt's :class:`~pyllm.Error` is *sent in* (``Sent.error``), never thrown: the flow asks
@@ -20,14 +21,14 @@ An attempt's :class:`~pyllm.Error` is *sent in* (``Sent.error``), never thrown: 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from ..chunk import Chunk
     from ..errors import Error
-    from ..message import ToolCall
+    from ..message import Message, ToolCall
     from ..providers.base import Provider
     from ..request import ChatRequest
     from ..tools import ToolResult
@@ -44,6 +45,9 @@ __all__ = [
     "Flow",
     "Listener",
     "RunTools",
+    "ChatStore",
+    "Save",
+    "Saver",
     "Send",
     "Sent",
     "Step",
@@ -122,7 +126,39 @@ class Emit:
     chunk: Chunk
 
 
-Step = Fetch | Send | Wait | RunTools | Emit
+class Saver(Protocol):
+    """Where a stored chat's history goes (a store): told of each commit of the history
+    transaction, it writes what is ``unsaved`` when a :class:`Save` step is performed. ``id``
+    is the chat's key in the store."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def unsaved(self) -> bool: ...
+
+    def committed(self, messages: Sequence[Message]) -> None: ...
+
+    def save(self) -> None: ...
+
+    async def asave(self) -> None: ...
+
+
+class ChatStore(Protocol):
+    """A store chats can be kept in (``chat.with_store(store)``): it hands each chat the
+    :class:`Saver` that writes it (``id``: the key of a chat already in the store)."""
+
+    def keeper(self, chat: Any, id: str | None) -> Saver: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Save:
+    """Write the history to the chat's store: a safe point was just committed. Back: ``None``."""
+
+    saver: Saver
+
+
+Step = Fetch | Send | Wait | RunTools | Emit | Save
 Flow = Generator[Step, Any, T]
 """A flow: yields steps, receives their outcomes, returns its result."""
 

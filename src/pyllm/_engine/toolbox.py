@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._arguments import whole
 from ..errors import ToolError
+from ..message import Message
 from ..request import ServerTool
 from ..tools import (
     DEFAULT_MAX_RESULT_CHARS,
@@ -31,6 +32,7 @@ from ..tools import (
     DEFAULT_TOOL_TIMEOUT,
     FilePolicy,
     FunctionTool,
+    Halt,
     Tool,
     ToolResult,
     check_files,
@@ -219,6 +221,22 @@ class Toolbox:
         for hook in hooks.tool_result:
             hook(result)
         return result
+
+    def answered(self, call: ToolCall, value: Any, hooks: Hooks, *, is_error: bool) -> Message:
+        """The tool message for ``value`` given by hand as ``call``'s result (manual tool
+        loops), checked like a tool's own return value and reported to the hooks: a value with
+        no JSON form raises ``TypeError``, local files the chat does not allow ``ToolError``."""
+        if isinstance(value, Halt):
+            raise TypeError("pyllm.Halt ends a tool loop from inside a tool; give the value itself")
+        result = finished(call, value, self.files)
+        if result.error is not None:  # no JSON form, or local files the chat does not allow
+            raise result.error
+        if is_error:
+            result = dataclasses.replace(result, is_error=True)
+        result = self.report(result, hooks, raise_errors=False)
+        return Message.tool(
+            call.id, result.content, is_error=result.is_error, attachments=result.attachments
+        )
 
     def _capped(self, result: ToolResult) -> ToolResult:
         """``result`` with its text cut to ``max_result_chars`` and a note telling the model."""

@@ -18,7 +18,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from .._engine.steps import Call, Emit, Fetch, RunTools, Send, Sent, Wait
+from .._engine.steps import Call, Emit, Fetch, RunTools, Save, Send, Sent, Wait
 from ..errors import Error
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def drive(
 
 
 def _perform(step: Step, http: SyncHttp, listeners: Sequence[Listener], call: Call | None) -> Any:
-    """A ``Wait``, ``RunTools`` or ``Fetch`` step: its outcome."""
+    """A ``Wait``, ``RunTools``, ``Save`` or ``Fetch`` step: its outcome."""
     if type(step) is Wait:
         time.sleep(step.seconds)
         return None
@@ -131,6 +131,9 @@ def _perform(step: Step, http: SyncHttp, listeners: Sequence[Listener], call: Ca
         if listeners:
             _notify(listeners, "tools_ended", call, step, results)
         return results
+    if type(step) is Save:
+        step.saver.save()
+        return None
     assert type(step) is Fetch
     return [http.fetch(url, step.deadline) for url in step.urls]
 
@@ -230,6 +233,9 @@ async def _aperform(
         if listeners:
             _notify(listeners, "tools_ended", call, step, results)
         return results
+    if type(step) is Save:
+        await step.saver.asave()
+        return None
     assert type(step) is Fetch
     return [await http.fetch(url, step.deadline) for url in step.urls]
 
