@@ -28,7 +28,6 @@ the Anthropic provider (issue 13a) are on main, has this shape::
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,9 +36,9 @@ import pytest
 
 import pyllm
 from pyllm.testing import FakeOpenRouter, error, stream_error, text, tool_call
+from tests._modes import MODES, talk
 
 KEY = "sk-contract-key"
-MODES = ("ask", "aask", "stream", "astream")
 
 
 def _chat_completions_usage(prompt: int, completion: int, cost: float | None) -> dict[str, Any]:
@@ -134,32 +133,6 @@ def setup(request: pytest.FixtureRequest) -> Iterator[Setup]:
         yield Setup(target, fake, client)
 
 
-def talk(chat: pyllm.Chat, prompt: str, mode: str) -> pyllm.Message:
-    """One call in ``mode``; the final message."""
-    if mode == "ask":
-        return chat.ask(prompt)
-    if mode == "aask":
-        return asyncio.run(chat.aask(prompt))
-    if mode == "stream":
-        with chat.stream(prompt) as stream:
-            for _ in stream:
-                pass
-        assert stream.message is not None
-        return stream.message
-
-    async def consume() -> pyllm.Message:
-        async with chat.astream(prompt) as stream:
-            async for _ in stream:
-                pass
-        assert stream.message is not None
-        return stream.message
-
-    return asyncio.run(consume())
-
-
-# ---- chat and streaming -------------------------------------------------------------------
-
-
 def test_chat(setup: Setup) -> None:
     target, fake = setup.target, setup.fake
     fake.reply(text("Hello there!", usage=target.usage(5, 3, 0.0001)))
@@ -207,7 +180,7 @@ def test_tools(setup: Setup, mode: str) -> None:
     CALLS.clear()
     setup.fake.reply(tool_call("weather", {"city": "Paris"}), text("Sunny in Paris."))
     chat = setup.chat().with_tools(weather)
-    reply = talk(chat, "Weather in Paris?", mode)
+    reply = talk(chat, mode, "Weather in Paris?")
     assert CALLS == ["Paris"]
     assert reply.content == "Sunny in Paris."
     assert [m.role for m in chat.messages] == ["user", "assistant", "tool", "assistant"]
@@ -266,7 +239,7 @@ def test_an_error_mid_stream_is_typed_and_keeps_the_partial_answer(setup: Setup,
     setup.fake.reply(stream_error(500, "upstream broke", after=2, text="a b c d"))
     chat = setup.chat()
     with pytest.raises(pyllm.ServerError) as caught:
-        talk(chat, "Hi", mode)
+        talk(chat, mode, "Hi")
     partial = caught.value.partial
     assert partial is not None and partial.content == "a b "
     assert len(setup.fake.requests) == 1  # output reached the caller: never retried

@@ -8,13 +8,13 @@ sent as the real API does, thinking signatures included), reached through real s
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 import pyllm
 from pyllm.testing import FakeAnthropic, FakeOpenRouter, error, text, tool_call
+from tests._modes import talk
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -59,18 +59,6 @@ def sides(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeAnthropic, Fake
 def weather(city: str) -> str:
     """Weather for a city."""
     return f"15°C in {city}"
-
-
-def talk(chat: pyllm.Chat, mode: str, prompt: str, **options: Any) -> pyllm.Message:
-    if mode == "sync":
-        return chat.ask(prompt, **options)
-    if mode == "async":
-        return asyncio.run(chat.aask(prompt, **options))
-    stream = chat.stream(prompt, **options)
-    for _ in stream:
-        pass
-    assert stream.message is not None
-    return stream.message
 
 
 @pytest.mark.parametrize("mode", ["sync", "async", "stream"])

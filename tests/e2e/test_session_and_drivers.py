@@ -3,7 +3,6 @@ run, a chat's max_tokens reaches the wire, plain requests retry in their own flo
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -13,8 +12,7 @@ from pyllm._engine.steps import Call, Listener, RunTools, Send, Sent
 from pyllm._session import Session
 from pyllm.conversation import Chat
 from pyllm.testing import FakeOpenRouter, error, text, tool_call
-
-MODES = ["sync", "async", "stream", "astream"]
+from tests._modes import MODES, talk
 
 
 @pyllm.tool
@@ -51,26 +49,6 @@ def session_for(server: FakeOpenRouter, **settings: Any) -> Session:
     return Session(
         {"openrouter_api_key": "sk-or-test", "openrouter_base_url": server.url, **settings}, {}
     )
-
-
-def talk(chat: Chat, mode: str, content: str) -> pyllm.Message:
-    if mode == "sync":
-        return chat.ask(content)
-    if mode == "async":
-        return asyncio.run(chat.aask(content))
-    if mode == "stream":
-        stream = chat.stream(content)
-        list(stream)
-        assert stream.message is not None
-        return stream.message
-
-    async def consume() -> pyllm.Message:
-        stream = chat.astream(content)
-        _ = [c async for c in stream]
-        assert stream.message is not None
-        return stream.message
-
-    return asyncio.run(consume())
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -14,38 +14,18 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 import pyllm
 from pyllm.testing import FakeOpenRouter, error, text, tool_call
+from tests._modes import MODES, talk
 
 if TYPE_CHECKING:
     from .conftest import Recorded
 
 MODEL = "openai/gpt-4.1-mini"
-MODES = ["sync", "async", "stream", "astream"]
 
 
 @pyllm.tool
 def weather(city: str) -> str:
     """The weather in a city."""
     return f"sunny in {city}"
-
-
-def talk(chat: pyllm.Chat, mode: str, content: str) -> pyllm.Message:
-    if mode == "sync":
-        return chat.ask(content)
-    if mode == "async":
-        return asyncio.run(chat.aask(content))
-    if mode == "stream":
-        stream = chat.stream(content)
-        list(stream)
-        assert stream.message is not None
-        return stream.message
-
-    async def consume() -> pyllm.Message:
-        stream = chat.astream(content)
-        _ = [c async for c in stream]
-        assert stream.message is not None
-        return stream.message
-
-    return asyncio.run(consume())
 
 
 @pytest.mark.parametrize("mode", MODES)
