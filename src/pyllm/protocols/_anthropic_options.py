@@ -71,6 +71,8 @@ def render_options(request: ChatRequest, payload: dict[str, Any], provider: str)
         payload["stop_sequences"] = list(request.stop)
     if request.user is not None:
         payload["metadata"] = {"user_id": request.user}
+    if not request.server_tools and request.web_search is None:
+        return  # the usual case
     tools = [server_tool(t, provider) for t in request.server_tools]
     if request.web_search is not None:
         tools.append(web_search_tool(request.web_search, provider))
