@@ -20,10 +20,13 @@ from .errors import ConfigurationError
 from .openrouter import WEB_SEARCH_ENGINES, auto_router_plugin, file_parser_plugin
 from .request import WebSearch
 
-__all__ = ["CONTEXT_SIZES", "RequestOptions"]
+__all__ = ["CONTEXT_SIZES", "LOCATION_FIELDS", "RequestOptions"]
 
 CONTEXT_SIZES = ("low", "medium", "high")
 """How much of a native web search's results go into the prompt (``context_size``)."""
+
+LOCATION_FIELDS = ("city", "region", "country", "timezone")
+"""What ``with_web_search(user_location=...)`` may say of where the user is."""
 
 MAX_STOP = 4
 MAX_METADATA = 16
@@ -45,6 +48,29 @@ def _word(argument: str, value: Any, allowed: tuple[str, ...]) -> str:
     if _text(argument, value) not in allowed:
         raise ConfigurationError(f"{argument} must be one of {', '.join(allowed)}, got {value!r}")
     return str(value)
+
+
+def _domains(argument: str, value: Any) -> tuple[str, ...]:
+    """Domains like ``["ruby-lang.org"]`` (``None``: none)."""
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)):
+        raise TypeError(f"{argument} must be a list of domains like ['example.com'], got {value!r}")
+    return tuple(_text(f"a domain in {argument}", d) for d in value)
+
+
+def _location(value: Any) -> dict[str, str] | None:
+    """An approximate place: some of ``city``, ``region``, ``country`` (ISO code), ``timezone``."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise TypeError(f"user_location must be a dict like {{'city': 'Oslo'}}, got {value!r}")
+    unknown = sorted(set(value) - set(LOCATION_FIELDS))
+    if unknown or not value:
+        raise ConfigurationError(
+            f"user_location takes {', '.join(LOCATION_FIELDS)}; got {sorted(value)}"
+        )
+    return {key: _text(f"user_location[{key!r}]", v) for key, v in value.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +115,9 @@ class RequestOptions:
         return replace(self, logprobs=enabled, top_logprobs=top if enabled else None)
 
     def with_web_search(
-        self, max_results: Any, engine: Any, search_prompt: Any, context_size: Any
+        self, max_results: Any, engine: Any, search_prompt: Any, context_size: Any, **more: Any
     ) -> RequestOptions:
+        """``more``: ``max_uses``, ``allowed_domains``, ``blocked_domains``, ``user_location``."""
         if max_results is not None:
             whole("max_results", max_results, "a positive number of results")
         if engine is not None:
@@ -99,7 +126,23 @@ class RequestOptions:
             _text("search_prompt", search_prompt)
         if context_size is not None:
             _word("context_size", context_size, CONTEXT_SIZES)
-        search = WebSearch(max_results, engine, search_prompt, context_size)
+        if more.get("max_uses") is not None:
+            whole("max_uses", more["max_uses"], "a positive number of searches")
+        allowed = _domains("allowed_domains", more.get("allowed_domains"))
+        blocked = _domains("blocked_domains", more.get("blocked_domains"))
+        if allowed and blocked:
+            raise ConfigurationError("give allowed_domains or blocked_domains, not both")
+        location = _location(more.get("user_location"))
+        search = WebSearch(
+            max_results,
+            engine,
+            search_prompt,
+            context_size,
+            more.get("max_uses"),
+            allowed,
+            blocked,
+            location,
+        )
         return replace(self, web_search=search)
 
     def without_web_search(self) -> RequestOptions:

@@ -11,7 +11,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -62,15 +62,31 @@ class RequestSettings:
         engine: str | None = None,
         search_prompt: str | None = None,
         context_size: str | None = None,
+        *,
+        max_uses: int | None = None,
+        allowed_domains: Sequence[str] | None = None,
+        blocked_domains: Sequence[str] | None = None,
+        user_location: Mapping[str, str] | None = None,
     ) -> Self:
         """Search the web before answering; the sources are ``reply.citations``. On OpenRouter
         this is the ``web`` plugin (any model; like the ``:online`` suffix): ``max_results``
         (default 5), ``engine`` (one of ``pyllm.openrouter.WEB_SEARCH_ENGINES``), the
         ``search_prompt`` that introduces the results. ``context_size`` (``"low"``,
         ``"medium"``, ``"high"``) is how much of a native search goes into the prompt (OpenAI's
-        search models take only this one)."""
+        search models take only this one). On Anthropic (``provider="anthropic"``) it is
+        Claude's own search tool: ``max_uses`` searches at most, only ``allowed_domains`` or
+        never ``blocked_domains``, results near ``user_location`` (``city``, ``region``,
+        ``country``, ``timezone``). A provider refuses what it cannot do
+        (:class:`~pyllm.UnsupportedError`, before sending)."""
         checked = self._options.extras.with_web_search(
-            max_results, engine, search_prompt, context_size
+            max_results,
+            engine,
+            search_prompt,
+            context_size,
+            max_uses=max_uses,
+            allowed_domains=allowed_domains,
+            blocked_domains=blocked_domains,
+            user_location=user_location,
         )
         return self._extras(checked)
 

@@ -86,12 +86,19 @@ class WebSearch:
     """Search the web before answering (``chat.with_web_search()``): at most ``max_results``
     results, from ``engine`` (OpenRouter: ``"native"``, ``"exa"``...), introduced to the model
     by ``search_prompt``; ``context_size`` (``"low"``, ``"medium"``, ``"high"``) is how much of
-    the results a native search puts in the prompt. ``None`` leaves each to the provider."""
+    the results a native search puts in the prompt. ``None`` leaves each to the provider.
+    ``max_uses`` (how many searches at most), ``allowed_domains`` / ``blocked_domains`` and
+    ``user_location`` (``city``, ``region``, ``country``, ``timezone``) are what a search the
+    model runs when it needs to (Anthropic's) takes. A provider refuses what it cannot do."""
 
     max_results: int | None = None
     engine: str | None = None
     search_prompt: str | None = None
     context_size: str | None = None
+    max_uses: int | None = None
+    allowed_domains: tuple[str, ...] = ()
+    blocked_domains: tuple[str, ...] = ()
+    user_location: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,5 @@
 """pyllm's own Anthropic provider against the fake Anthropic: chat, stream, a tool loop with
 thinking sent back signed, retries, a typed mid-stream error (issue 13).
-
-The provider is written in parallel (issue 13a): until it is merged these tests skip, saying so.
 """
 
 from __future__ import annotations
@@ -9,12 +7,7 @@ from __future__ import annotations
 import pytest
 
 import pyllm
-from pyllm.providers import BUILTIN
 from pyllm.testing import FakeAnthropic, error, stream_error, text, tool_call
-
-pytestmark = pytest.mark.skipif(
-    "anthropic" not in BUILTIN, reason='provider="anthropic" (issue 13a) is not merged yet'
-)
 
 
 @pyllm.tool

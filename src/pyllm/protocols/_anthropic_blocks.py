@@ -20,6 +20,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..citation import Citation
 from ..message import Usage
 from .base import as_int
 
@@ -27,6 +28,7 @@ __all__ = [
     "STOP_REASONS",
     "STRUCTURED_TOOL",
     "THINKING_FORMAT",
+    "citation",
     "finish_reason",
     "parse_usage",
     "raw_arguments",
@@ -121,7 +123,7 @@ def render_thinking(detail: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def parse_usage(data: Any) -> Usage | None:
     """Anthropic's ``usage`` (cache writes and reads are part of the prompt; thinking tokens
-    are part of the output).
+    are part of the output; ``server_tool_use.web_search_requests`` counts the searches).
 
     >>> u = parse_usage({"input_tokens": 10, "cache_creation_input_tokens": 7351,
     ...                  "output_tokens": 4})
@@ -134,11 +136,37 @@ def parse_usage(data: Any) -> Usage | None:
     read = as_int(data.get("cache_read_input_tokens"))
     details = data.get("output_tokens_details")
     thinking = details.get("thinking_tokens") if isinstance(details, Mapping) else None
+    server_tools = data.get("server_tool_use")
+    searches = server_tools.get("web_search_requests") if isinstance(server_tools, Mapping) else 0
     return Usage(
         input_tokens=as_int(data.get("input_tokens")) + written + read,
         output_tokens=as_int(data.get("output_tokens")),
         cached_tokens=read,
         cache_write_tokens=written,
         reasoning_tokens=as_int(thinking),
+        web_search_requests=as_int(searches),
         raw=data,
+    )
+
+
+def citation(cited: Any, start: int, end: int) -> Citation | None:
+    """A text block's ``web_search_result_location`` citation as a :class:`~pyllm.Citation`
+    of the span ``start``-``end`` of the answer (the block's text); the words of the page it
+    quotes (``cited_text``) are its ``content``. Other citations (of documents) are ``None``.
+
+    >>> citation({"type": "web_search_result_location", "url": "https://ruby-lang.org",
+    ...           "title": "Ruby", "cited_text": "4.0.6 is current."}, 0, 12).url
+    'https://ruby-lang.org'
+    """
+    if not isinstance(cited, Mapping) or cited.get("type") != "web_search_result_location":
+        return None
+    url, title, quoted = cited.get("url"), cited.get("title"), cited.get("cited_text")
+    if not isinstance(url, str) or not url:
+        return None
+    return Citation(
+        url=url,
+        title=title if isinstance(title, str) else None,
+        content=quoted if isinstance(quoted, str) else None,
+        start=start,
+        end=end,
     )

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError, UnsupportedError
 from ._anthropic_blocks import STRUCTURED_TOOL, render_thinking
+from ._anthropic_options import render_options
 from .base import deep_merge
 from .caching import cache_points
 
@@ -75,9 +76,11 @@ def native_schema(model: str) -> bool:
     return _LEGACY_SCHEMA.match(model) is None
 
 
-def render_chat(request: ChatRequest) -> dict[str, Any]:
+def render_chat(request: ChatRequest, provider: str = "anthropic") -> dict[str, Any]:
     """The whole payload; :class:`~pyllm.ConfigurationError` before anything is sent for more
-    than four cache breakpoints or a thinking budget that cannot fit."""
+    than four cache breakpoints or a thinking budget that cannot fit, and
+    :class:`~pyllm.UnsupportedError` for an option Anthropic has no field for
+    (:mod:`._anthropic_options`)."""
     points = cache_points(request, limit=MAX_CACHE_POINTS)
     control = _cache_control(points)
     max_tokens = request.max_tokens or DEFAULT_MAX_TOKENS
@@ -93,6 +96,7 @@ def render_chat(request: ChatRequest) -> dict[str, Any]:
     if request.temperature is not None:
         payload["temperature"] = request.temperature
     _tools(request, payload, control if points.tools else None)
+    render_options(request, payload, provider)
     if request.thinking is not None:
         payload["thinking"] = thinking_config(request.thinking, max_tokens)
     return deep_merge(payload, request.params) if request.params else payload

@@ -5,9 +5,10 @@ block says its type once, when it starts) and the usage reported so far.
 Events: ``message_start`` (model, id and input usage, carried by the first chunk with something
 in it, so a stream that fails before any content has delivered nothing and may be retried),
 ``content_block_start`` / ``_delta`` / ``_stop`` (``text_delta``, ``input_json_delta``,
-``thinking_delta``, ``signature_delta``; ``citations_delta`` and server tools' blocks are
-skipped), ``message_delta`` (stop reason, final usage), ``message_stop`` (the end), ``ping``,
-and ``error`` (raised as the class for its type).
+``thinking_delta``, ``signature_delta``, ``citations_delta``: a web search's sources, given
+with the span of the answer they support when their text block ends; server tools' own blocks
+are skipped), ``message_delta`` (stop reason, final usage, searches run), ``message_stop`` (the
+end), ``ping``, and ``error`` (raised as the class for its type).
 
 >>> from pyllm.protocols.base import ServerSentEvent
 >>> reader = AnthropicStream("anthropic", lambda body: None)
@@ -30,6 +31,7 @@ from ..errors import ErrorDetails, InvalidResponseError
 from ._anthropic_blocks import (
     STRUCTURED_TOOL,
     THINKING_FORMAT,
+    citation,
     finish_reason,
     parse_usage,
     thinking_detail,
@@ -52,6 +54,8 @@ class AnthropicStream:
     __slots__ = (
         "_blocks",
         "_calls",
+        "_cited",
+        "_length",
         "_parse_error",
         "_pending",
         "_usage",
@@ -65,6 +69,8 @@ class AnthropicStream:
         self._blocks: dict[int, str] = {}  # block index -> its type ("structured": our tool)
         self._with_json: set[int] = set()  # tool blocks whose input arrived in pieces
         self._calls = 0  # real tool calls seen (not the structured-output tool)
+        self._length = 0  # of the answer so far
+        self._cited: dict[int, tuple[int, list[Any]]] = {}  # text block -> its start, sources
         self._usage: dict[str, Any] = {}
         self._pending: dict[str, Any] | None = None  # message_start's model, id and usage
 
@@ -131,9 +137,13 @@ class AnthropicStream:
             )
             return self._chunk(values)
         self._blocks[index] = kind if isinstance(kind, str) else "other"
-        if kind == "text" and isinstance(block.get("text"), str) and block["text"]:
-            values["content"] = block["text"]
-            return self._chunk(values)
+        if kind == "text":
+            self._cited[index] = (self._length, list(block.get("citations") or ()))
+            if isinstance(block.get("text"), str) and block["text"]:
+                values["content"] = block["text"]
+                self._length += len(block["text"])
+                return self._chunk(values)
+            return None
         detail = thinking_detail(block, index)
         if detail is None:
             return None  # server tools' blocks, and blocks added later
@@ -149,15 +159,21 @@ class AnthropicStream:
         values = self._values(data)
         if kind == "text_delta":
             values["content"] = _text(delta.get("text"))
+            self._length += len(values["content"])
         elif kind == "input_json_delta":
-            piece = _text(delta.get("partial_json"))
-            if not piece:
-                return None
+            piece, block = _text(delta.get("partial_json")), self._blocks.get(index)
+            if not piece or block not in (_TOOL, _STRUCTURED):
+                return None  # a server tool's input (the search query) is not the answer's
             self._with_json.add(index)
-            if self._blocks.get(index) == _STRUCTURED:
+            if block == _STRUCTURED:
                 values["content"] = piece
+                self._length += len(piece)
             else:
                 values["tool_call_deltas"] = (ToolCallDelta(index=index, arguments=piece),)
+        elif kind == "citations_delta":
+            if index in self._cited:
+                self._cited[index][1].append(delta.get("citation"))
+            return None
         elif kind == "thinking_delta":
             thought = _text(delta.get("thinking"))
             values["reasoning"] = thought
@@ -165,7 +181,7 @@ class AnthropicStream:
         elif kind == "signature_delta":
             values["reasoning_details"] = (_detail(index, signature=_text(delta.get("signature"))),)
         else:
-            return None  # citations_delta and deltas added later
+            return None  # deltas added later
         return self._chunk(values)
 
     def _stop(self, data: Mapping[str, Any]) -> Chunk | None:
@@ -173,13 +189,26 @@ class AnthropicStream:
         answer spells it)."""
         index = _index(data)
         kind = self._blocks.get(index)
+        if index in self._cited:
+            return self._sources(data, *self._cited.pop(index))
         if kind not in (_TOOL, _STRUCTURED) or index in self._with_json:
             return None
         values = self._values(data)
         if kind == _STRUCTURED:
             values["content"] = "{}"
+            self._length += 2
         else:
             values["tool_call_deltas"] = (ToolCallDelta(index=index, arguments="{}"),)
+        return self._chunk(values)
+
+    def _sources(self, data: Mapping[str, Any], start: int, cited: list[Any]) -> Chunk | None:
+        """The sources a text block cited, once it has ended (its span is known then)."""
+        found = (citation(c, start, self._length) for c in cited)
+        sources = tuple(dict.fromkeys(c for c in found if c is not None))
+        if not sources:
+            return None
+        values = self._values(data)
+        values["citations"] = sources
         return self._chunk(values)
 
     def _message_delta(self, data: Mapping[str, Any]) -> Chunk:

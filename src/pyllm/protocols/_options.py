@@ -19,7 +19,13 @@ from ..errors import UnsupportedError
 if TYPE_CHECKING:
     from ..request import ChatRequest, ServerTool, WebSearch
 
-__all__ = ["reject_gateway_options", "reject_server_tool", "render_options", "web_search_options"]
+__all__ = [
+    "reject_gateway_options",
+    "reject_search_fields",
+    "reject_server_tool",
+    "render_options",
+    "web_search_options",
+]
 
 _GATEWAY_OPTIONS = (
     ("plugins", "plugins (with_pdf_engine, with_allowed_models)"),
@@ -44,9 +50,30 @@ def render_options(request: ChatRequest, payload: dict[str, Any]) -> None:
             payload["top_logprobs"] = request.top_logprobs
 
 
-def web_search_options(search: WebSearch) -> dict[str, Any]:
-    """OpenAI's ``web_search_options`` (search models): the context size, when set."""
-    return {"search_context_size": search.context_size} if search.context_size else {}
+def web_search_options(search: WebSearch, provider: str = "openai") -> dict[str, Any]:
+    """OpenAI's ``web_search_options`` (search models): the context size and the user's
+    approximate location, when set; what a search model cannot take is refused."""
+    reject_search_fields(search, provider, ("max_uses", "allowed_domains", "blocked_domains"))
+    options: dict[str, Any] = {}
+    if search.context_size:
+        options["search_context_size"] = search.context_size
+    if search.user_location:
+        place = dict(search.user_location)
+        options["user_location"] = {"type": "approximate", "approximate": place}
+    return options
+
+
+def reject_search_fields(search: WebSearch, provider: str, names: tuple[str, ...]) -> None:
+    """:class:`~pyllm.UnsupportedError` for a ``with_web_search`` argument in ``names`` that
+    ``search`` sets: the provider's search has no such setting."""
+    for name in names:
+        value = getattr(search, name)
+        if value:
+            raise UnsupportedError(
+                f"web search with {name}={value!r}: the {provider} provider's search takes no "
+                f"{name}. Leave it out of chat.with_web_search(...), or use provider="
+                "'anthropic' for Claude's own search (max_uses, domains, user_location)"
+            )
 
 
 def reject_gateway_options(request: ChatRequest, provider: str) -> None:

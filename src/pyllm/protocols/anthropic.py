@@ -27,6 +27,7 @@ from ..message import Message, ToolCall
 from . import _anthropic_render
 from ._anthropic_blocks import (
     STRUCTURED_TOOL,
+    citation,
     finish_reason,
     parse_usage,
     raw_arguments,
@@ -36,6 +37,7 @@ from ._anthropic_stream import AnthropicStream
 
 if TYPE_CHECKING:
     from ..chunk import Chunk
+    from ..citation import Citation
     from ..message import Usage
     from ..request import ChatRequest
     from .base import ServerSentEvent
@@ -56,7 +58,7 @@ class AnthropicMessages:
         self.provider = provider
 
     def render_chat(self, request: ChatRequest) -> dict[str, Any]:
-        return _anthropic_render.render_chat(request)
+        return _anthropic_render.render_chat(request, self.provider)
 
     def parse_chat(self, body: Any) -> Message:
         if not isinstance(body, Mapping):
@@ -70,15 +72,23 @@ class AnthropicMessages:
         thoughts: list[str] = []
         details: list[dict[str, Any]] = []
         calls: list[ToolCall] = []
+        sources: dict[Citation, None] = {}  # in order, each once
+        length = 0  # of the answer so far: where the next text block starts
         structured = False
         for index, block in enumerate(blocks):
             if not isinstance(block, Mapping):
                 continue
             kind = block.get("type")
             if kind == "text" and isinstance(block.get("text"), str):
-                texts.append(block["text"])
+                text = block["text"]
+                texts.append(text)
+                for cited in block.get("citations") or ():
+                    if (source := citation(cited, length, length + len(text))) is not None:
+                        sources[source] = None
+                length += len(text)
             elif kind == "tool_use" and block.get("name") == STRUCTURED_TOOL:
                 texts.append(raw_arguments(block.get("input")))
+                length += len(texts[-1])
                 structured = True
             elif kind == "tool_use":
                 calls.append(_tool_call(block, len(calls)))
@@ -99,6 +109,7 @@ class AnthropicMessages:
             native_finish_reason=_text(stop),
             usage=parse_usage(body.get("usage")),
             raw=body,
+            citations=tuple(sources),
         )
 
     def parse_usage(self, data: Any) -> Usage | None:

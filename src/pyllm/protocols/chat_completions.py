@@ -101,7 +101,7 @@ class ChatCompletions:
         if request.thinking is not None and request.thinking.effort:
             payload["reasoning_effort"] = request.thinking.effort
         if request.web_search is not None:
-            payload["web_search_options"] = render_web_search(request.web_search)
+            payload["web_search_options"] = render_web_search(request.web_search, self.provider)
         reject_gateway_options(request, self.provider)
 
     def render_server_tool(self, tool: ServerTool) -> dict[str, Any]:

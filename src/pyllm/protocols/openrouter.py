@@ -17,7 +17,7 @@ from .._json import loads
 from .._server_tools import SERVER_TOOL_PREFIX
 from ..errors import ErrorDetails
 from ._cache_control import mark_cache_points
-from ._options import reject_server_tool
+from ._options import reject_search_fields, reject_server_tool
 from .base import as_float
 from .chat_completions import ChatCompletions
 
@@ -122,6 +122,12 @@ def web_plugin(search: WebSearch) -> dict[str, Any]:
         value = getattr(search, name)
         if value is not None:
             plugin[name] = value
+    if search.max_uses or search.user_location:
+        reject_search_fields(search, "openrouter", ("max_uses", "user_location"))
+    if search.allowed_domains:
+        plugin["include_domains"] = list(search.allowed_domains)
+    if search.blocked_domains:
+        plugin["exclude_domains"] = list(search.blocked_domains)
     return plugin
 
 

@@ -118,7 +118,10 @@ class FakeAnthropic(FakeServer):
 
     It speaks the API the way the real one does: JSON or SSE events (``message_start``,
     content blocks with their deltas, ``ping``, ``message_delta``, ``message_stop``), thinking
-    blocks with signatures, ``tool_use`` blocks, usage with prompt-cache reads and writes, errors
+    blocks with signatures, ``tool_use`` blocks, a web search when the request gives the model
+    its ``web_search`` tool (search, results, text citing the reply's ``url_citation`` sources),
+    answers cut at the first of the request's ``stop_sequences``, usage with prompt-cache reads
+    and writes, errors
     as ``{"type": "error", "error": {"type", "message"}}`` with a ``request-id`` header, and
     ``GET /models`` in pages. Like the real API it answers 401 without an ``x-api-key`` (with
     ``api_key``: without that key), 400 without ``anthropic-version``, and 400 for a body the

@@ -1,7 +1,8 @@
 """What the real Anthropic API refuses before it answers, so the fake refuses it too: a missing
 or wrong ``x-api-key`` (401), a missing ``anthropic-version`` (400), and a Messages body the API
-rejects (400): required fields, roles, ranges, a ``tool_result`` without its ``tool_use`` (or the
-reverse), a thinking block whose signature was changed.
+rejects (400): required fields, roles, ranges, fields it does not have (``seed``, ``stop``...),
+``metadata`` beyond ``user_id``, a ``tool_result`` without its ``tool_use`` (or the reverse), a
+thinking block whose signature was changed.
 
 Each check returns ``(status, error type, message)``, the messages worded like the API's.
 """
@@ -24,6 +25,7 @@ VERSIONS = ("2023-06-01", "2023-01-01")
 """The ``anthropic-version`` values the API accepts."""
 
 _INVALID = "invalid_request_error"
+_NOT_FIELDS = ("stop", "seed", "user", "logprobs", "top_logprobs", "plugins", "session_id")
 
 
 def refusal(request: RecordedRequest, api_key: str | None) -> Refusal | None:
@@ -52,7 +54,7 @@ def _body_problem(body: Any, *, counting: bool) -> str | None:
         if name not in body:
             return f"{name}: Field required"
     if not counting:
-        problem = _number_problem(body)
+        problem = _number_problem(body) or _field_problem(body)
         if problem is not None:
             return problem
     messages = body["messages"]
@@ -79,6 +81,27 @@ def _number_problem(body: Mapping[str, Any]) -> str | None:
             return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"
         if max_tokens <= budget:
             return "`max_tokens` must be greater than `thinking.budget_tokens`"
+    return None
+
+
+def _field_problem(body: Mapping[str, Any]) -> str | None:
+    """Chat Completions fields the Messages API does not have, ``metadata`` beyond
+    ``user_id``, and stop sequences that are not a list of strings."""
+    for name in _NOT_FIELDS:
+        if name in body:
+            return f"{name}: Extra inputs are not permitted"
+    metadata = body.get("metadata")
+    if metadata is not None:
+        if not isinstance(metadata, Mapping):
+            return "metadata: Input should be a valid dictionary"
+        for key in metadata:
+            if key != "user_id":
+                return f"metadata.{key}: Extra inputs are not permitted"
+    stops = body.get("stop_sequences")
+    if stops is not None and (
+        not isinstance(stops, list) or not all(isinstance(s, str) for s in stops)
+    ):
+        return "stop_sequences: Input should be a valid list of strings"
     return None
 
 

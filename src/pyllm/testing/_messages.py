@@ -17,6 +17,8 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._anthropic_search import SEARCH_USAGE, search_blocks, search_deltas, searches
+from ._anthropic_search import started as search_started
 from ._chat_completions import _words, text_pieces
 
 if TYPE_CHECKING:
@@ -87,6 +89,12 @@ def signature(thinking: str) -> str:
 
 def echo_text(request: Mapping[str, Any]) -> str:
     """The default answer: what the last user message said (tool results are not said)."""
+    said = last_user_text(request)
+    return f"You said: {said}" if said else "Hello from the fake Anthropic!"
+
+
+def last_user_text(request: Mapping[str, Any]) -> str:
+    """The text of the last user message that has some ("" when none has)."""
     for message in reversed(request.get("messages") or []):
         if not isinstance(message, Mapping) or message.get("role") != "user":
             continue
@@ -98,8 +106,8 @@ def echo_text(request: Mapping[str, Any]) -> str:
                 if isinstance(block, Mapping) and block.get("type") == "text"
             )
         if isinstance(content, str) and content:
-            return f"You said: {content}"
-    return "Hello from the fake Anthropic!"
+            return content
+    return ""
 
 
 def _tool_input(arguments: Mapping[str, Any] | str) -> Any:
@@ -122,11 +130,18 @@ class MessageRendering:
         self.message_id = f"msg_fake{next(_counter):016d}"
         self.model = reply.model or str(request.get("model") or "claude-fake")
         self.stop_reason = reply.finish_reason or ("tool_use" if reply.tool_calls else "end_turn")
+        self.stop_sequence = _first_stop(self.answer, request.get("stop_sequences"))
+        if self.stop_sequence is not None and not reply.tool_calls:  # the model stops there
+            self.answer = self.answer[: self.answer.index(self.stop_sequence)]
+            self.stop_reason = "stop_sequence"
         self.call_ids = [
             call.id or f"toolu_fake{self.message_id[-8:]}{i:02d}"
             for i, call in enumerate(reply.tool_calls)
         ]
         self.usage = dict(reply.usage) if reply.usage is not None else self._counted(cache)
+        self.query = last_user_text(request) if searches(request) else None
+        if self.query is not None and reply.usage is None:
+            self.usage["server_tool_use"] = dict(SEARCH_USAGE)
         self.headers: dict[str, str] = {}  # the dialect adds the request-id to every answer
 
     def _counted(self, cache: CacheUse) -> dict[str, Any]:
@@ -155,7 +170,10 @@ class MessageRendering:
             blocks.append(
                 {"type": "thinking", "thinking": thought, "signature": signature(thought)}
             )
-        if self.answer or not self.reply.tool_calls:
+        if self.query is not None:  # the model searches (once), then answers citing it
+            search_id = f"srvtoolu_fake{self.message_id[-8:]}"
+            blocks.extend(search_blocks(self.answer, self.reply.annotations, self.query, search_id))
+        elif self.answer or not self.reply.tool_calls:
             blocks.append({"type": "text", "text": self.answer})
         for call_id, call in zip(self.call_ids, self.reply.tool_calls, strict=True):
             blocks.append(
@@ -177,7 +195,7 @@ class MessageRendering:
             "role": "assistant",
             "content": content,
             "stop_reason": stop_reason,
-            "stop_sequence": None,
+            "stop_sequence": self.stop_sequence if stop_reason else None,
             "stop_details": None,
         }
 
@@ -190,7 +208,8 @@ class MessageRendering:
         sends one), ``reply.stream_error`` after that many text deltas, no ``message_stop``
         when ``reply.done`` is false."""
         output = self.usage.get("output_tokens", 0)
-        started = {k: v for k, v in self.usage.items() if k != "output_tokens_details"}
+        later = ("output_tokens_details", "server_tool_use")  # the end of the stream says these
+        started = {k: v for k, v in self.usage.items() if k not in later}
         started["output_tokens"] = min(1, output) if isinstance(output, int) else 0
         message = {**self._message([], None), "usage": started}
         yield event("message_start", {"type": "message_start", "message": message})
@@ -210,7 +229,11 @@ class MessageRendering:
             yield from pings
             yield _error_event(failure)
             return
-        stop = {"stop_reason": self.stop_reason, "stop_sequence": None, "stop_details": None}
+        stop = {
+            "stop_reason": self.stop_reason,
+            "stop_sequence": self.stop_sequence,
+            "stop_details": None,
+        }
         delta = {"type": "message_delta", "delta": stop, "usage": self._delta_usage()}
         yield event("message_delta", delta)
         if self.reply.done:
@@ -231,9 +254,16 @@ class MessageRendering:
     def _delta_usage(self) -> dict[str, Any]:
         usage = {k: self.usage[k] for k in _DELTA_USAGE if k in self.usage}
         usage["output_tokens"] = self.usage.get("output_tokens", 0)
-        if "output_tokens_details" in self.usage:
-            usage["output_tokens_details"] = self.usage["output_tokens_details"]
+        for extra in ("output_tokens_details", "server_tool_use"):
+            if extra in self.usage:
+                usage[extra] = self.usage[extra]
         return usage
+
+
+def _first_stop(answer: str, sequences: Any) -> str | None:
+    """The stop sequence that comes first in ``answer`` (``None``: none of them is in it)."""
+    found = [(answer.find(s), s) for s in sequences or () if isinstance(s, str) and s in answer]
+    return min(found)[1] if found else None
 
 
 def _block_start(index: int, block: Mapping[str, Any]) -> bytes:
@@ -254,6 +284,9 @@ def _error_event(failure: Mapping[str, Any]) -> bytes:
 
 def _started(block: Mapping[str, Any]) -> dict[str, Any]:
     """A block as ``content_block_start`` announces it: empty, its content still to come."""
+    searched = search_started(block)
+    if searched is not None:
+        return searched
     if block["type"] == "thinking":
         return {"type": "thinking", "thinking": "", "signature": ""}
     if block["type"] == "tool_use":
@@ -262,6 +295,9 @@ def _started(block: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _deltas(block: Mapping[str, Any], chunks: int | None) -> Iterator[dict[str, Any]]:
+    yield from search_deltas(block)
+    if block["type"] in ("server_tool_use", "web_search_tool_result"):
+        return
     if block["type"] == "thinking":
         for piece in text_pieces(block["thinking"], None):
             yield {"type": "thinking_delta", "thinking": piece}

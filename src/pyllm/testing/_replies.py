@@ -69,8 +69,9 @@ class Reply:
     ``error`` (``message``, ``code``, ``metadata``) is an error answer the server writes in its
     API's envelope (what :func:`error` makes).
     ``annotations`` (e.g. :func:`url_citation` values) go on the answer; a stream sends each in
-    a chunk of its own before the text, as OpenRouter's web search does. A request asking for
-    ``logprobs`` gets one per streamed piece of text (or word).
+    a chunk of its own before the text, as OpenRouter's web search does (the fake Anthropic
+    makes them the sources of the search a request with its web search tool runs). A request
+    asking for ``logprobs`` gets one per streamed piece of text (or word).
     Fields are checked when the reply is made: a wrong type is a ``TypeError`` right there.
     """
 
