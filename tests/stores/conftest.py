@@ -6,6 +6,8 @@ why, only where the server cannot start."""
 from __future__ import annotations
 
 import itertools
+import shutil
+import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,18 +25,22 @@ _numbers = itertools.count()
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A PostgreSQL server for the session (its data in a temporary folder)."""
+def postgres() -> Iterator[Any]:
+    """A PostgreSQL server for the session, its data in a temporary folder of its own (not
+    pytest's numbered ones, which a concurrent pytest run may prune under a live server)."""
+    folder = Path(tempfile.mkdtemp(prefix="pyllm-pg-"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs: no XDG_RUNTIME_DIR in CI
             import pgserver
 
-            server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+            server = pgserver.get_server(folder, cleanup_mode="stop")
     except Exception as exc:  # no binaries for this platform, no shared memory...
+        shutil.rmtree(folder, ignore_errors=True)
         pytest.skip(f"a PostgreSQL server could not be started with pgserver: {exc}")
     yield server
     server.cleanup()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def fresh_postgres_url(server: Any) -> str:
